@@ -1,0 +1,185 @@
+//! [`PolicyBuilder`]: the Rust API for making a policy, the only one that takes a predicate.
+
+use std::sync::Arc;
+
+use crate::config::PolicyConfig;
+use crate::error::{ConfigErrors, Naming};
+use crate::origin::Origin;
+use crate::policy::{Policy, Predicate};
+
+/// Collects settings; [`build`](Self::build) validates them all at once.
+///
+/// ```
+/// use cors_core::Policy;
+///
+/// let policy = Policy::builder()
+///     .allow_origins(["https://myapp.com", "https://*.myapp.com"])
+///     .allow_methods(["GET", "POST", "DELETE"])
+///     .allow_headers(["content-type", "authorization"])
+///     .expose_headers(["x-request-id"])
+///     .allow_credentials(true)
+///     .max_age(600)
+///     .build()?;
+/// # let _ = policy;
+/// # Ok::<(), cors_core::ConfigErrors>(())
+/// ```
+#[derive(Clone, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PolicyBuilder {
+    config: PolicyConfig,
+    predicate: Option<Predicate>,
+}
+
+impl PolicyBuilder {
+    /// Starts from a configuration (e.g. one read from a file), to adjust before building.
+    pub fn from_config(config: PolicyConfig) -> Self {
+        PolicyBuilder { config, predicate: None }
+    }
+
+    /// Allows one origin or pattern: `https://myapp.com`, `https://*.myapp.com`,
+    /// `http://localhost:*`.
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.config.allowed_origins.push(origin.into());
+        self
+    }
+
+    /// Allows several origins or patterns.
+    pub fn allow_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Allows every origin: `Access-Control-Allow-Origin: *` (not with credentials).
+    pub fn allow_any_origin(self) -> Self {
+        self.allow_origin("*")
+    }
+
+    /// Allows the origins this predicate accepts, beside the listed ones. It sees the parsed
+    /// origin only, so a grant never depends on other request headers. With credentials, the
+    /// predicate is tried on origins no deployment allows when the policy is built; if it
+    /// accepts one, building fails unless [`dangerously_trust_origin_fn`](Self::dangerously_trust_origin_fn).
+    pub fn allow_origin_fn<F>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&Origin<'_>) -> bool + Send + Sync + 'static,
+    {
+        self.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// Allows these methods besides GET, HEAD and POST (always allowed).
+    pub fn allow_methods<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_methods.get_or_insert_with(Vec::new).extend(methods.into_iter().map(Into::into));
+        self
+    }
+
+    /// Allows any method: the requested one is mirrored.
+    pub fn allow_any_method(self) -> Self {
+        self.allow_methods(["*"])
+    }
+
+    /// Allows these request headers (case-insensitive).
+    pub fn allow_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_headers.extend(headers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Allows any request header except `Authorization` (allow it by name to add it).
+    pub fn allow_any_header(self) -> Self {
+        self.allow_headers(["*"])
+    }
+
+    /// Lets scripts read these response headers.
+    pub fn expose_headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.exposed_headers.extend(headers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Lets scripts read every response header (not with credentials).
+    pub fn expose_any_header(self) -> Self {
+        self.expose_headers(["*"])
+    }
+
+    /// Allows cookies and HTTP authentication.
+    pub fn allow_credentials(mut self, on: bool) -> Self {
+        self.config.allow_credentials = on;
+        self
+    }
+
+    /// Lets browsers cache a preflight's answer this many seconds (at most 86400; Chromium
+    /// caps at 7200 and WebKit at 600).
+    pub fn max_age(mut self, seconds: u32) -> Self {
+        self.config.max_age = Some(i64::from(seconds));
+        self
+    }
+
+    /// Grants Private Network Access preflights that ask for it.
+    pub fn allow_private_network(mut self, on: bool) -> Self {
+        self.config.allow_private_network = on;
+        self
+    }
+
+    /// Passes preflights on to the handler instead of answering them.
+    pub fn preflight_continue(mut self, on: bool) -> Self {
+        self.config.preflight_continue = on;
+        self
+    }
+
+    /// The status of a granted preflight: 204 (default) or 200.
+    pub fn preflight_status(mut self, status: u16) -> Self {
+        self.config.preflight_status = Some(status);
+        self
+    }
+
+    /// Answers actual requests from origins that are not allowed with 403, without running the
+    /// handler. Browsers send `Origin` on same-origin POSTs too: list your own origin.
+    pub fn block_disallowed(mut self, on: bool) -> Self {
+        self.config.block_disallowed = on;
+        self
+    }
+
+    /// Puts the reason in the body of refused preflights (discloses the policy).
+    pub fn debug(mut self, on: bool) -> Self {
+        self.config.debug = on;
+        self
+    }
+
+    /// Allows the `null` origin.
+    pub fn allow_null_origin(mut self, on: bool) -> Self {
+        self.config.allow_null_origin = on;
+        self
+    }
+
+    /// Allows plain `http://` origins other than loopback together with credentials.
+    /// Anyone on the network path can impersonate such an origin.
+    pub fn dangerously_allow_insecure_origins(mut self, on: bool) -> Self {
+        self.config.dangerously_allow_insecure_origins = on;
+        self
+    }
+
+    /// Accepts an origin predicate that grants unknown origins together with credentials.
+    pub fn dangerously_trust_origin_fn(mut self, on: bool) -> Self {
+        self.config.dangerously_trust_origin_predicate = on;
+        self
+    }
+
+    /// Validates every setting and builds the policy, or reports every problem at once.
+    pub fn build(self) -> Result<Policy, ConfigErrors> {
+        crate::validate::validate(&self.config, self.predicate, Naming::Builder)
+    }
+}

@@ -1,0 +1,72 @@
+//! [`PolicyConfig`]: a policy's settings as plain data, before validation.
+
+use crate::error::{ConfigErrors, Naming};
+use crate::policy::Policy;
+
+/// Every setting of a policy as plain data: what the builder, the environment reader, serde
+/// configuration and the macros fill in before the one validator turns it into a [`Policy`].
+///
+/// Lists hold entries as written; `"*"` in a list means "any". With the `serde` feature this
+/// type deserializes from any serde format, refusing unknown fields:
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// let config: cors_core::PolicyConfig = serde_json::from_str(r#"{
+///     "allowed_origins": ["https://myapp.com", "https://*.myapp.com"],
+///     "allow_credentials": true,
+///     "max_age": 600
+/// }"#).unwrap();
+/// let policy = config.build().unwrap();
+/// # let _ = policy;
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(default, deny_unknown_fields))]
+pub struct PolicyConfig {
+    /// Exact origins (`https://myapp.com`), patterns (`https://*.myapp.com`,
+    /// `http://localhost:*`), `null` (with [`allow_null_origin`](Self::allow_null_origin)), or
+    /// `*` for any origin. Empty: no cross-origin access.
+    pub allowed_origins: Vec<String>,
+    /// Methods a preflight may ask for, or `["*"]` for any. `None`: GET, HEAD and POST.
+    pub allowed_methods: Option<Vec<String>>,
+    /// Request headers a preflight may ask for, or `*` for any but `Authorization` (list
+    /// `authorization` beside `*` to allow it too). Empty: only CORS-safelisted headers.
+    pub allowed_headers: Vec<String>,
+    /// Response headers scripts may read, or `*` for any (only without credentials).
+    pub exposed_headers: Vec<String>,
+    /// Whether cookies and HTTP authentication may accompany requests.
+    pub allow_credentials: bool,
+    /// Seconds a browser may cache a preflight's answer (0 to 86400).
+    pub max_age: Option<i64>,
+    /// Whether to grant Private Network Access preflights that ask for it.
+    pub allow_private_network: bool,
+    /// Whether preflights are passed on to the handler instead of being answered.
+    pub preflight_continue: bool,
+    /// The status of a granted preflight: 204 (default) or 200.
+    pub preflight_status: Option<u16>,
+    /// Whether an actual request from an origin that is not allowed gets 403 without running
+    /// the handler.
+    pub block_disallowed: bool,
+    /// Whether a refused preflight carries the reason in its body (discloses the policy).
+    pub debug: bool,
+    /// The opt-in for the `null` origin (sandboxed iframes, `file://` pages, some redirects).
+    pub allow_null_origin: bool,
+    /// The opt-in for `http://` origins other than loopback together with credentials.
+    pub dangerously_allow_insecure_origins: bool,
+    /// The opt-in for an origin predicate that accepts unknown origins together with
+    /// credentials (builder only).
+    pub dangerously_trust_origin_predicate: bool,
+}
+
+impl PolicyConfig {
+    /// Validates the configuration and builds the policy; errors name settings by their field
+    /// names.
+    pub fn build(&self) -> Result<Policy, ConfigErrors> {
+        self.build_named(Naming::Config)
+    }
+
+    /// Validates and builds, with errors naming settings in the given words.
+    pub fn build_named(&self, naming: Naming) -> Result<Policy, ConfigErrors> {
+        crate::validate::validate(self, None, naming)
+    }
+}

@@ -1,0 +1,398 @@
+//! The decision for one request: what kind of request it is, whether it is allowed, which
+//! headers to write, and, for a refusal, the reason in words.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::escape::ClientValue;
+use crate::headers::{is_token, HeaderRefusal};
+use crate::policy::{OriginRule, Policy};
+use crate::vary::Vary;
+
+/// How many lines of one request header arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field<'r> {
+    /// The header is absent.
+    Absent,
+    /// Exactly one line, with this value.
+    One(&'r [u8]),
+    /// Several lines: never trusted for `Origin` or `Access-Control-Request-Method`.
+    Several,
+}
+
+/// The parts of a request that CORS looks at.
+///
+/// `request_headers` yields every `Access-Control-Request-Headers` line; it is iterated more
+/// than once, so it must be cheap to clone (a slice iterator, or a header map's iterator).
+#[derive(Clone, Debug)]
+pub struct CorsRequest<'r, L> {
+    /// The request method, e.g. `b"OPTIONS"`.
+    pub method: &'r [u8],
+    /// `Origin`.
+    pub origin: Field<'r>,
+    /// `Access-Control-Request-Method`.
+    pub request_method: Field<'r>,
+    /// Every line of `Access-Control-Request-Headers`.
+    pub request_headers: L,
+    /// Whether `Access-Control-Request-Private-Network: true` was sent.
+    pub request_private_network: bool,
+}
+
+/// What kind of request this is, to CORS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// No `Origin`: not a CORS request; it passes through untouched (but see `Vary`).
+    NotCors,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight,
+    /// Any other request with `Origin`.
+    Actual,
+}
+
+/// A CORS response header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CorsHeader {
+    /// `Access-Control-Allow-Origin`
+    AllowOrigin,
+    /// `Access-Control-Allow-Credentials`
+    AllowCredentials,
+    /// `Access-Control-Expose-Headers`
+    ExposeHeaders,
+    /// `Access-Control-Allow-Methods`
+    AllowMethods,
+    /// `Access-Control-Allow-Headers`
+    AllowHeaders,
+    /// `Access-Control-Max-Age`
+    MaxAge,
+    /// `Access-Control-Allow-Private-Network`
+    AllowPrivateNetwork,
+}
+
+impl CorsHeader {
+    /// The header name in lower case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorsHeader::AllowOrigin => "access-control-allow-origin",
+            CorsHeader::AllowCredentials => "access-control-allow-credentials",
+            CorsHeader::ExposeHeaders => "access-control-expose-headers",
+            CorsHeader::AllowMethods => "access-control-allow-methods",
+            CorsHeader::AllowHeaders => "access-control-allow-headers",
+            CorsHeader::MaxAge => "access-control-max-age",
+            CorsHeader::AllowPrivateNetwork => "access-control-allow-private-network",
+        }
+    }
+}
+
+/// Which request header an echoed value comes from, so an adapter can reuse the request's own
+/// header value instead of copying the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echo {
+    /// The `Origin` line.
+    Origin,
+    /// The `Access-Control-Request-Method` line.
+    RequestMethod,
+    /// The single `Access-Control-Request-Headers` line.
+    RequestHeaders,
+}
+
+/// The value of one header to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A constant such as `true` or `*`.
+    Static(&'static str),
+    /// A value built once with the policy (exposed headers, max age).
+    Shared(&'a Bytes),
+    /// A request header's value, written back unchanged.
+    Echo(Echo, &'a [u8]),
+    /// Several request lines joined (a preflight whose header list came in several lines).
+    Joined(&'a str),
+}
+
+impl Value<'_> {
+    /// The bytes of the value.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Value::Static(s) => s.as_bytes(),
+            Value::Shared(b) => b,
+            Value::Echo(_, b) => b,
+            Value::Joined(s) => s.as_bytes(),
+        }
+    }
+}
+
+/// Why a request was refused: data for logs and for debug mode, shown in words by `Display`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal<'a> {
+    /// The origin is not allowed.
+    OriginNotAllowed(&'a [u8]),
+    /// Several `Origin` lines: never granted.
+    SeveralOrigins,
+    /// The requested method is not allowed.
+    MethodNotAllowed(&'a [u8]),
+    /// The requested method is not an HTTP token.
+    InvalidMethod(&'a [u8]),
+    /// Several `Access-Control-Request-Method` lines.
+    SeveralRequestMethods,
+    /// A requested header is not allowed.
+    HeaderNotAllowed(&'a [u8]),
+    /// A requested header name is not an HTTP token.
+    InvalidHeader(&'a [u8]),
+    /// More names than the bound.
+    TooManyHeaders {
+        /// The bound.
+        limit: usize,
+    },
+    /// A header list longer than the bound.
+    HeadersTooLong {
+        /// The length of every line together.
+        len: usize,
+        /// The bound.
+        limit: usize,
+    },
+}
+
+/// A refusal together with the policy it was measured against, for `Display`.
+pub struct Reason<'a> {
+    refusal: Refusal<'a>,
+    policy: &'a Policy,
+}
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.policy.inner;
+        match self.refusal {
+            Refusal::OriginNotAllowed(o) if o == b"null" => {
+                f.write_str("origin \"null\" is not allowed (it needs the allow-null-origin setting)")
+            }
+            Refusal::OriginNotAllowed(o) => {
+                write!(f, "origin \"{}\" is not allowed (allowed: ", ClientValue(o))?;
+                let shown = &inner.shown_origins;
+                let predicate = matches!(&inner.origin_rule, OriginRule::Set { predicate: Some(_), .. });
+                if shown.is_empty() && !predicate {
+                    f.write_str("none")?;
+                } else if shown.len() <= 5 {
+                    f.write_str(&shown.join(", "))?;
+                } else {
+                    write!(f, "{}, {} and {} more", shown[0], shown[1], shown.len() - 2)?;
+                }
+                if predicate {
+                    f.write_str(if shown.is_empty() { "origins the predicate accepts" } else { ", and origins the predicate accepts" })?;
+                }
+                f.write_str(")")
+            }
+            Refusal::SeveralOrigins => f.write_str("the request has several Origin header lines"),
+            Refusal::MethodNotAllowed(m) => write!(
+                f,
+                "method \"{}\" is not allowed (allowed: {}; methods are case-sensitive)",
+                ClientValue(m),
+                inner.methods.shown()
+            ),
+            Refusal::InvalidMethod(m) => {
+                write!(f, "Access-Control-Request-Method \"{}\" is not a method name", ClientValue(m))
+            }
+            Refusal::SeveralRequestMethods => {
+                f.write_str("the request has several Access-Control-Request-Method header lines")
+            }
+            Refusal::HeaderNotAllowed(h) => write!(
+                f,
+                "request header \"{}\" is not allowed (allowed: {})",
+                ClientValue(h),
+                inner.headers.shown()
+            ),
+            Refusal::InvalidHeader(h) => write!(
+                f,
+                "Access-Control-Request-Headers lists \"{}\", which is not a header name",
+                ClientValue(h)
+            ),
+            Refusal::TooManyHeaders { limit } => {
+                write!(f, "Access-Control-Request-Headers lists more than {limit} names")
+            }
+            Refusal::HeadersTooLong { len, limit } => write!(
+                f,
+                "Access-Control-Request-Headers is {len} bytes long, over the {limit}-byte limit for this policy"
+            ),
+        }
+    }
+}
+
+/// The decision for one request.
+#[derive(Debug)]
+pub struct Decision<'a> {
+    policy: &'a Policy,
+    kind: RequestKind,
+    refusal: Option<Refusal<'a>>,
+    allow_origin: Option<Value<'a>>,
+    allow_methods: Option<Value<'a>>,
+    allow_headers: Option<Value<'a>>,
+    private_network: bool,
+    joined: Option<String>,
+    vary: Vary,
+}
+
+impl<'a> Decision<'a> {
+    /// What kind of request this is.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// Whether the request is a CORS request that is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.kind != RequestKind::NotCors && self.refusal.is_none()
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn refusal(&self) -> Option<Refusal<'a>> {
+        self.refusal
+    }
+
+    /// The reason in words, for logs and debug mode.
+    pub fn reason(&self) -> Option<Reason<'a>> {
+        self.refusal.map(|refusal| Reason { refusal, policy: self.policy })
+    }
+
+    /// The tokens to append to `Vary`.
+    pub fn vary(&self) -> Vary {
+        self.vary
+    }
+
+    /// The policy that decided.
+    pub fn policy(&self) -> &'a Policy {
+        self.policy
+    }
+
+    /// The headers to write: none for a refusal or a request that is not CORS.
+    pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
+        let inner = &self.policy.inner;
+        let allowed = self.is_allowed();
+        let preflight = self.kind == RequestKind::Preflight;
+        let joined = self.joined.as_deref().map(Value::Joined);
+        [
+            (CorsHeader::AllowOrigin, self.allow_origin),
+            (CorsHeader::AllowCredentials, inner.credentials.then_some(Value::Static("true"))),
+            (
+                CorsHeader::ExposeHeaders,
+                if preflight { None } else { inner.expose.as_ref().map(Value::Shared) },
+            ),
+            (CorsHeader::AllowMethods, self.allow_methods),
+            (CorsHeader::AllowHeaders, joined.or(self.allow_headers)),
+            (CorsHeader::MaxAge, if preflight { inner.max_age.as_ref().map(Value::Shared) } else { None }),
+            (CorsHeader::AllowPrivateNetwork, self.private_network.then_some(Value::Static("true"))),
+        ]
+        .into_iter()
+        .filter_map(move |(name, value)| if allowed { value.map(|v| (name, v)) } else { None })
+    }
+}
+
+impl Policy {
+    /// Decides one request.
+    ///
+    /// ```
+    /// use cors_core::{CorsRequest, Field, Policy, RequestKind};
+    ///
+    /// let policy = Policy::builder().allow_origin("https://myapp.com").build().unwrap();
+    /// let request = CorsRequest {
+    ///     method: b"GET",
+    ///     origin: Field::One(b"https://myapp.com"),
+    ///     request_method: Field::Absent,
+    ///     request_headers: [].iter().copied(),
+    ///     request_private_network: false,
+    /// };
+    /// let decision = policy.decide(&request);
+    /// assert_eq!(decision.kind(), RequestKind::Actual);
+    /// assert!(decision.is_allowed());
+    /// ```
+    pub fn decide<'a, L>(&'a self, req: &CorsRequest<'a, L>) -> Decision<'a>
+    where
+        L: IntoIterator<Item = &'a [u8]> + Clone,
+    {
+        let inner = &self.inner;
+        let vary_origin = if self.varies_by_origin() { Vary::ORIGIN } else { Vary::NONE };
+        let mut decision = Decision {
+            policy: self,
+            kind: RequestKind::NotCors,
+            refusal: None,
+            allow_origin: None,
+            allow_methods: None,
+            allow_headers: None,
+            private_network: false,
+            joined: None,
+            vary: vary_origin,
+        };
+        let origin = match req.origin {
+            Field::Absent => return decision,
+            Field::One(o) => Some(o),
+            Field::Several => None,
+        };
+        let preflight = req.method == b"OPTIONS" && req.request_method != Field::Absent;
+        decision.kind = if preflight { RequestKind::Preflight } else { RequestKind::Actual };
+        if preflight {
+            decision.vary = vary_origin
+                | Vary::REQUEST_METHOD
+                | Vary::REQUEST_HEADERS
+                | if inner.private_network { Vary::REQUEST_PRIVATE_NETWORK } else { Vary::NONE };
+        }
+        let origin = match origin {
+            None => return decision.refuse(Refusal::SeveralOrigins),
+            Some(o) if !self.allows_origin(o) => return decision.refuse(Refusal::OriginNotAllowed(o)),
+            Some(o) => o,
+        };
+        decision.allow_origin = Some(if self.allows_any_origin() {
+            Value::Static("*")
+        } else {
+            Value::Echo(Echo::Origin, origin)
+        });
+        if !preflight {
+            return decision;
+        }
+
+        let method = match req.request_method {
+            Field::One(m) if !is_token(m) => return decision.refuse(Refusal::InvalidMethod(m)),
+            Field::One(m) if !inner.methods.allows(m) => {
+                return decision.refuse(Refusal::MethodNotAllowed(m))
+            }
+            Field::One(m) => m,
+            _ => return decision.refuse(Refusal::SeveralRequestMethods),
+        };
+        decision.allow_methods = Some(Value::Echo(Echo::RequestMethod, method));
+
+        match inner.headers.check(req.request_headers.clone()) {
+            Err(HeaderRefusal::NotAllowed(h)) => return decision.refuse(Refusal::HeaderNotAllowed(h)),
+            Err(HeaderRefusal::Invalid(h)) => return decision.refuse(Refusal::InvalidHeader(h)),
+            Err(HeaderRefusal::TooMany { limit }) => {
+                return decision.refuse(Refusal::TooManyHeaders { limit })
+            }
+            Err(HeaderRefusal::TooLong { len, limit }) => {
+                return decision.refuse(Refusal::HeadersTooLong { len, limit })
+            }
+            Ok(false) => {}
+            Ok(true) => {
+                let mut lines = req.request_headers.clone().into_iter().filter(|l| !l.is_empty());
+                match (lines.next(), lines.next()) {
+                    (Some(line), None) => {
+                        decision.allow_headers = Some(Value::Echo(Echo::RequestHeaders, line))
+                    }
+                    _ => {
+                        let parts: Vec<&str> = req
+                            .request_headers
+                            .clone()
+                            .into_iter()
+                            .filter(|l| !l.is_empty())
+                            .filter_map(|l| std::str::from_utf8(l).ok())
+                            .collect();
+                        decision.joined = Some(parts.join(", "));
+                    }
+                }
+            }
+        }
+        decision.private_network = inner.private_network && req.request_private_network;
+        decision
+    }
+}
+
+impl<'a> Decision<'a> {
+    fn refuse(mut self, refusal: Refusal<'a>) -> Decision<'a> {
+        self.refusal = Some(refusal);
+        self
+    }
+}

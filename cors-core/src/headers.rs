@@ -1,0 +1,219 @@
+//! Header names: validation of configured names, and the allowed and exposed header rules.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
+use hashbrown::{Equivalent, HashSet};
+
+use crate::error::{ConfigError, ErrorKind, Setting};
+
+/// Under "any header", a request listing more names than this is refused.
+pub const MAX_ANY_HEADER_ITEMS: usize = 256;
+/// Under "any header", an `Access-Control-Request-Headers` longer than this (all lines) is refused.
+pub const MAX_ANY_HEADER_BYTES: usize = 16 * 1024;
+
+/// Whether `b` may appear in an HTTP token (RFC 9110 `tchar`).
+pub(crate) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Whether `s` is a non-empty HTTP token.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Request headers a script can never set (Fetch's forbidden request-header names).
+const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "access-control-request-private-network",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+fn is_forbidden_request_header(lower: &str) -> bool {
+    FORBIDDEN_REQUEST_HEADERS.contains(&lower) || lower.starts_with("proxy-") || lower.starts_with("sec-")
+}
+
+/// Validates one configured header name and returns it in lower case.
+pub(crate) fn check_name(setting: Setting, name: &str) -> Result<String, ConfigError> {
+    if !is_token(name.as_bytes()) {
+        return Err(ConfigError::new(
+            ErrorKind::InvalidHeaderName,
+            setting,
+            format!("header name \"{name}\" is not a valid HTTP token; use letters, digits and - (e.g. \"x-api-key\"), one name per item"),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    match setting {
+        Setting::AllowedHeaders if is_forbidden_request_header(&lower) => Err(ConfigError::new(
+            ErrorKind::ForbiddenRequestHeader,
+            setting,
+            format!("\"{name}\" is a forbidden request header: browsers never let a script send it, so allowing it has no effect; remove it"),
+        )),
+        Setting::ExposedHeaders if lower == "set-cookie" || lower == "set-cookie2" => Err(ConfigError::new(
+            ErrorKind::ExposedSetCookie,
+            setting,
+            format!("\"{name}\" can never be exposed: browsers hide it from scripts whatever the server says; remove it"),
+        )),
+        _ => Ok(lower),
+    }
+}
+
+/// A configured header name in lower case, looked up without regard to case.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Lower(Box<[u8]>);
+
+impl Hash for Lower {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Caseless(&self.0).hash(state)
+    }
+}
+
+/// A request header name, compared and hashed without regard to ASCII case.
+struct Caseless<'a>(&'a [u8]);
+
+impl Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for b in self.0 {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl Equivalent<Lower> for Caseless<'_> {
+    fn equivalent(&self, key: &Lower) -> bool {
+        self.0.eq_ignore_ascii_case(&key.0)
+    }
+}
+
+/// Which request headers a preflight may ask for.
+pub(crate) enum HeaderRule {
+    /// Only these names (lower case), with the list shown in refusals.
+    List { names: HashSet<Lower, std::hash::RandomState>, shown: String, max_len: usize },
+    /// Any name, except `authorization` unless it was listed too.
+    Any { authorization: bool },
+}
+
+impl HeaderRule {
+    pub(crate) fn list(names: &[String]) -> HeaderRule {
+        let mut set = HashSet::with_hasher(std::hash::RandomState::new());
+        for n in names {
+            set.insert(Lower(n.as_bytes().into()));
+        }
+        // A browser sends each name once, lower-cased, joined by commas; allow generous spacing.
+        let max_len = 2 * names.iter().map(|n| n.len() + 2).sum::<usize>() + 64;
+        HeaderRule::List { names: set, shown: shown_list(names), max_len }
+    }
+
+    fn allows(&self, name: &[u8]) -> bool {
+        match self {
+            HeaderRule::List { names, .. } => names.contains(&Caseless(name)),
+            HeaderRule::Any { authorization } => {
+                *authorization || !name.eq_ignore_ascii_case(b"authorization")
+            }
+        }
+    }
+
+    /// Checks every name of `Access-Control-Request-Headers` (all lines), with bounded work.
+    pub(crate) fn check<'r, L>(&self, lines: L) -> Result<bool, HeaderRefusal<'r>>
+    where
+        L: IntoIterator<Item = &'r [u8]> + Clone,
+    {
+        let limit = match self {
+            HeaderRule::List { max_len, .. } => *max_len,
+            HeaderRule::Any { .. } => MAX_ANY_HEADER_BYTES,
+        };
+        let total: usize = lines.clone().into_iter().map(<[u8]>::len).sum();
+        if total > limit {
+            return Err(HeaderRefusal::TooLong { len: total, limit });
+        }
+        let mut items = 0usize;
+        for line in lines {
+            for item in line.split(|&b| b == b',') {
+                let name = trim_ows(item);
+                if name.is_empty() {
+                    continue;
+                }
+                items += 1;
+                if items > MAX_ANY_HEADER_ITEMS {
+                    return Err(HeaderRefusal::TooMany { limit: MAX_ANY_HEADER_ITEMS });
+                }
+                if !is_token(name) {
+                    return Err(HeaderRefusal::Invalid(name));
+                }
+                if !self.allows(name) {
+                    return Err(HeaderRefusal::NotAllowed(name));
+                }
+            }
+        }
+        Ok(items > 0)
+    }
+
+    /// The allowed names as shown in refusal reasons.
+    pub(crate) fn shown(&self) -> &str {
+        match self {
+            HeaderRule::List { shown, .. } if shown.is_empty() => "only CORS-safelisted headers",
+            HeaderRule::List { shown, .. } => shown,
+            HeaderRule::Any { authorization: true } => "any",
+            HeaderRule::Any { authorization: false } => "any except authorization",
+        }
+    }
+}
+
+/// Why a requested header list was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderRefusal<'r> {
+    NotAllowed(&'r [u8]),
+    Invalid(&'r [u8]),
+    TooMany { limit: usize },
+    TooLong { len: usize, limit: usize },
+}
+
+/// Strips HTTP optional whitespace (spaces and tabs) from both ends.
+fn trim_ows(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |i| i + 1);
+    &s[start..end]
+}
+
+/// Joins names for display, e.g. `content-type, authorization`.
+pub(crate) fn shown_list(names: &[String]) -> String {
+    names.join(", ")
+}
+
+/// The `Access-Control-Expose-Headers` value, built once.
+pub(crate) fn expose_value(any: bool, names: &[String]) -> Option<Bytes> {
+    if any {
+        Some(Bytes::from_static(b"*"))
+    } else if names.is_empty() {
+        None
+    } else {
+        Some(Bytes::from(names.join(", ")))
+    }
+}
+
+impl fmt::Debug for HeaderRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.shown())
+    }
+}

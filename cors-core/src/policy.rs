@@ -1,0 +1,191 @@
+//! [`Policy`]: an immutable, validated CORS policy, cheap to clone and share between threads.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::builder::PolicyBuilder;
+use crate::config::PolicyConfig;
+use crate::error::ConfigError;
+use crate::headers::HeaderRule;
+use crate::methods::MethodRule;
+use crate::origin::{Origin, OriginSet};
+
+/// An origin predicate: given the parsed origin only.
+pub(crate) type Predicate = Arc<dyn Fn(&Origin<'_>) -> bool + Send + Sync>;
+
+pub(crate) enum OriginRule {
+    Any,
+    Set { origins: OriginSet, predicate: Option<Predicate> },
+}
+
+pub(crate) struct Inner {
+    pub(crate) origin_rule: OriginRule,
+    pub(crate) shown_origins: Vec<String>,
+    pub(crate) methods: MethodRule,
+    pub(crate) headers: HeaderRule,
+    pub(crate) expose: Option<Bytes>,
+    pub(crate) credentials: bool,
+    pub(crate) max_age: Option<Bytes>,
+    pub(crate) private_network: bool,
+    pub(crate) preflight_continue: bool,
+    pub(crate) preflight_status: u16,
+    pub(crate) block_disallowed: bool,
+    pub(crate) debug: bool,
+    pub(crate) warnings: Vec<ConfigError>,
+    pub(crate) config: PolicyConfig,
+}
+
+/// A validated CORS policy.
+///
+/// Made only through the one validator, by [`Policy::builder`], [`PolicyConfig::build`],
+/// [`Policy::from_env`](crate::env) and the macros. Cloning shares the inside.
+///
+/// ```
+/// use cors_core::Policy;
+///
+/// let policy = Policy::builder()
+///     .allow_origin("https://myapp.com")
+///     .allow_credentials(true)
+///     .build()
+///     .expect("valid policy");
+/// assert!(policy.allows_credentials());
+/// ```
+#[derive(Clone)]
+pub struct Policy {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Policy {
+    pub(crate) fn from_inner(inner: Inner) -> Policy {
+        Policy { inner: Arc::new(inner) }
+    }
+
+    /// Starts a builder; nothing is checked until [`PolicyBuilder::build`].
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// Whether every origin is allowed (`Access-Control-Allow-Origin: *`).
+    pub fn allows_any_origin(&self) -> bool {
+        matches!(self.inner.origin_rule, OriginRule::Any)
+    }
+
+    /// Whether credentials are allowed.
+    pub fn allows_credentials(&self) -> bool {
+        self.inner.credentials
+    }
+
+    /// Whether preflights are passed on to the handler.
+    pub fn preflight_continue(&self) -> bool {
+        self.inner.preflight_continue
+    }
+
+    /// The status of a granted preflight: 204 or 200.
+    pub fn preflight_status(&self) -> u16 {
+        self.inner.preflight_status
+    }
+
+    /// Whether refused actual requests get 403 without running the handler.
+    pub fn blocks_disallowed(&self) -> bool {
+        self.inner.block_disallowed
+    }
+
+    /// Whether refused preflights carry the reason in their body.
+    pub fn debug(&self) -> bool {
+        self.inner.debug
+    }
+
+    /// Whether Private Network Access preflights are granted.
+    pub fn allows_private_network(&self) -> bool {
+        self.inner.private_network
+    }
+
+    /// Whether responses depend on the request's `Origin` (and so need `Vary: Origin`).
+    pub fn varies_by_origin(&self) -> bool {
+        !self.allows_any_origin()
+    }
+
+    /// Things worth saying at startup that are not errors: lower-case methods kept as written,
+    /// no origin allowed at all.
+    pub fn warnings(&self) -> &[ConfigError] {
+        &self.inner.warnings
+    }
+
+    /// The configuration this policy was built from (the predicate aside).
+    pub fn config(&self) -> &PolicyConfig {
+        &self.inner.config
+    }
+
+    /// Whether `origin` (the bytes of an `Origin` header) is allowed.
+    pub fn allows_origin(&self, origin: &[u8]) -> bool {
+        match &self.inner.origin_rule {
+            OriginRule::Any => true,
+            OriginRule::Set { origins, predicate } => {
+                if origins.contains_exact(origin) {
+                    return true;
+                }
+                if origin == b"null" {
+                    return origins.allows_null();
+                }
+                if !origins.has_patterns() && predicate.is_none() {
+                    return false;
+                }
+                let Some(parsed) = Origin::parse(origin) else {
+                    return false;
+                };
+                origins.matches_pattern(&parsed) || predicate.as_ref().is_some_and(|p| p(&parsed))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    /// One line describing the effective policy, for the startup log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        match &i.origin_rule {
+            OriginRule::Any => f.write_str("origins: any (*)")?,
+            OriginRule::Set { predicate, .. } => {
+                f.write_str("origins: ")?;
+                if i.shown_origins.is_empty() && predicate.is_none() {
+                    f.write_str("none")?;
+                }
+                f.write_str(&i.shown_origins.join(", "))?;
+                if predicate.is_some() {
+                    f.write_str(if i.shown_origins.is_empty() { "predicate" } else { ", predicate" })?;
+                }
+            }
+        }
+        write!(f, "; methods: {}; request headers: {}", i.methods.shown(), i.headers.shown())?;
+        let expose = i.expose.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+        write!(f, "; exposed headers: {}", expose.as_deref().unwrap_or("none"))?;
+        write!(f, "; credentials: {}", if i.credentials { "on" } else { "off" })?;
+        match &i.max_age {
+            Some(a) => write!(f, "; max age: {} s", String::from_utf8_lossy(a))?,
+            None => f.write_str("; max age: unset")?,
+        }
+        let flags = [
+            (i.private_network, "private network access"),
+            (i.preflight_continue, "preflight continue"),
+            (i.block_disallowed, "block disallowed"),
+            (i.debug, "debug"),
+        ];
+        for (on, name) in flags {
+            if on {
+                write!(f, "; {name}: on")?;
+            }
+        }
+        if i.preflight_status != 204 {
+            write!(f, "; preflight status: {}", i.preflight_status)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Policy({self})")
+    }
+}

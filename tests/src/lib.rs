@@ -1,0 +1,3 @@
+//! Cross-crate integration and real-browser test support.
+
+pub mod browser;
