@@ -1,0 +1,73 @@
+//! Support for the code `cors-macros` generates. Not a public API.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{AppService, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::guard::GuardContext;
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use actix_web::http::Method;
+use actix_web::Error;
+
+pub use crate::layers::Governing;
+pub use cors_core::{Naming, Policy, PolicyConfig};
+
+use crate::middleware::{Cors, CorsMiddleware, Level};
+
+/// Builds a policy the macro validated at compile time.
+///
+/// # Panics
+///
+/// Only if the compile-time check was bypassed, which the macros never do.
+pub fn checked(config: PolicyConfig) -> Policy {
+    match config.build_named(Naming::Macro) {
+        Ok(policy) => policy,
+        Err(errors) => panic!("a CORS policy checked at compile time failed to build: {errors}"),
+    }
+}
+
+/// Whether `ctx` is a CORS preflight asking for `method`.
+pub fn is_preflight_for(ctx: &GuardContext<'_>, method: &Method) -> bool {
+    let head = ctx.head();
+    head.method == Method::OPTIONS
+        && head.headers.contains_key(ORIGIN)
+        && head
+            .headers
+            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .is_some_and(|m| m.as_bytes() == method.as_str().as_bytes())
+}
+
+/// Whether `ctx` is a `method` request, or a CORS preflight asking for it.
+pub fn accepts(ctx: &GuardContext<'_>, method: &Method) -> bool {
+    ctx.head().method == *method || is_preflight_for(ctx, method)
+}
+
+/// Registers the marker through which outer CORS layers find this handler's policy.
+pub fn register_marker(config: &mut AppService, path: &str, methods: &[Method], governing: &Governing) {
+    crate::layers::register_handler_marker(config, path, methods, governing);
+}
+
+/// The middleware `#[cors]` puts around its handler.
+#[derive(Clone)]
+pub struct HandlerCors(Cors);
+
+impl HandlerCors {
+    /// The handler's own layer.
+    pub fn new(governing: Governing) -> HandlerCors {
+        HandlerCors(Cors::at(governing, Level::Handler))
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for HandlerCors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B, BoxBody>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = std::future::Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        self.0.new_transform(service)
+    }
+}

@@ -1,0 +1,359 @@
+//! The `Cors` transform and its service: parse the request, ask the governing policy, write
+//! headers.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Once};
+use std::task::{Context, Poll};
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::{Error, HttpResponse};
+use cors_core::{ClientValue, ConfigErrors, Policy, RequestKind, Vary};
+use pin_project_lite::pin_project;
+
+use crate::layers::{self, Governing};
+use crate::request;
+use crate::response::{self, Pending};
+
+/// Where a `Cors` is attached, which decides how it finds the governing policy.
+#[derive(Clone, Debug)]
+pub(crate) enum Level {
+    /// `.wrap(Cors::..)` on the app (or anywhere): looks for more specific policies.
+    Plain,
+    /// Attached with [`ScopeExt::cors`](crate::ScopeExt::cors): registered, looks for handlers
+    /// and nested scopes inside it.
+    Scope,
+    /// A handler's own layer (`#[cors]`): nothing is more specific.
+    Handler,
+}
+
+/// A named policy, declared with `#[derive(CorsPolicy)]` and checked at compile time.
+///
+/// `Cors::from(PartnerPolicy)` and `#[cors(policy = PartnerPolicy)]` use it.
+pub trait NamedPolicy {
+    /// The policy. Building it cannot fail: the derive validated it at compile time.
+    fn policy() -> Policy;
+}
+
+/// The CORS middleware for actix-web.
+///
+/// Build it once (outside `HttpServer::new`'s closure if you like: it is `Clone + Send`), then
+/// `.wrap()` the app with it, attach it to a scope with [`ScopeExt::cors`](crate::ScopeExt::cors),
+/// or let `#[cors]` attach one to a handler. The most specific policy governs each request alone.
+#[derive(Clone)]
+pub struct Cors {
+    own: Governing,
+    level: Level,
+    startup: Arc<Once>,
+}
+
+impl Cors {
+    /// A middleware for this policy.
+    pub fn new(policy: Policy) -> Cors {
+        Cors::at(Governing::Policy(policy), Level::Plain)
+    }
+
+    pub(crate) fn at(own: Governing, level: Level) -> Cors {
+        Cors { own, level, startup: Arc::new(Once::new()) }
+    }
+
+    pub(crate) fn with_level(mut self, level: Level) -> Cors {
+        self.level = level;
+        self
+    }
+
+    /// Reads the policy from `CORS_*` variables; panics at startup, before the server binds,
+    /// with a message naming each variable, its value and the fix.
+    ///
+    /// # Panics
+    ///
+    /// When the configuration is invalid. Use [`try_from_env`](Self::try_from_env) to handle
+    /// the error yourself.
+    pub fn from_env() -> Cors {
+        Cors::from_env_prefixed(cors_core::DEFAULT_PREFIX)
+    }
+
+    /// Like [`from_env`](Self::from_env), returning the errors instead of panicking.
+    pub fn try_from_env() -> Result<Cors, ConfigErrors> {
+        Cors::try_from_env_prefixed(cors_core::DEFAULT_PREFIX)
+    }
+
+    /// Reads `{prefix}_*` variables, e.g. `from_env_prefixed("MYAPP_CORS")`; panics like
+    /// [`from_env`](Self::from_env).
+    ///
+    /// # Panics
+    ///
+    /// When the configuration is invalid.
+    pub fn from_env_prefixed(prefix: &str) -> Cors {
+        match Cors::try_from_env_prefixed(prefix) {
+            Ok(cors) => cors,
+            Err(errors) => panic!("{errors}"),
+        }
+    }
+
+    /// Like [`from_env_prefixed`](Self::from_env_prefixed), returning the errors.
+    pub fn try_from_env_prefixed(prefix: &str) -> Result<Cors, ConfigErrors> {
+        Policy::from_env_prefixed(prefix).map(Cors::new)
+    }
+
+    /// The policy this layer applies when nothing more specific governs (`None` when disabled).
+    pub fn policy(&self) -> Option<&Policy> {
+        match &self.own {
+            Governing::Policy(p) => Some(p),
+            Governing::Disabled => None,
+        }
+    }
+
+    fn log_startup(&self) {
+        self.startup.call_once(|| match &self.own {
+            Governing::Policy(policy) => {
+                tracing::info!(target: "cors", level = ?self.level, "CORS policy: {policy}");
+                for warning in policy.warnings() {
+                    tracing::warn!(target: "cors", "CORS configuration: {warning}");
+                }
+            }
+            Governing::Disabled => {}
+        });
+    }
+}
+
+impl From<Policy> for Cors {
+    fn from(policy: Policy) -> Cors {
+        Cors::new(policy)
+    }
+}
+
+impl<P: NamedPolicy> From<P> for Cors {
+    fn from(_: P) -> Cors {
+        Cors::new(P::policy())
+    }
+}
+
+thread_local! {
+    /// Plain layers built on this thread that no outer layer has seen yet.
+    static PLAIN_BUILT: Cell<usize> = const { Cell::new(0) };
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B, BoxBody>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = std::future::Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        self.log_startup();
+        // Layers are built innermost first; a plain layer built before this one in the same
+        // app is nested inside it, where this layer cannot see it.
+        let nested_plain = PLAIN_BUILT.with(|c| c.replace(usize::from(matches!(self.level, Level::Plain))));
+        if nested_plain > 0 && !matches!(self.level, Level::Handler) {
+            tracing::warn!(
+                target: "cors",
+                "a `Cors` attached with `.wrap(..)` inside another CORS layer is invisible to it: the \
+                 outer layer answers that scope's preflights with its own policy. Attach scope policies \
+                 with `.cors(policy)` (cors_actix::ScopeExt) and handler policies with #[cors]."
+            );
+        }
+        std::future::ready(Ok(CorsMiddleware {
+            service: Rc::new(service),
+            own: self.own.clone(),
+            level: self.level.clone(),
+        }))
+    }
+}
+
+/// The service `Cors` wraps around the next one.
+pub struct CorsMiddleware<S> {
+    service: Rc<S>,
+    own: Governing,
+    level: Level,
+}
+
+impl<S> CorsMiddleware<S> {
+    /// The policy governing a request for `method` here: a more specific one found through the
+    /// markers, or this layer's own.
+    fn governing(&self, req: &ServiceRequest, method: &str) -> Option<Governing> {
+        match self.level {
+            Level::Handler => None,
+            Level::Plain | Level::Scope => layers::lookup(req.resource_map(), req.path(), method),
+        }
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B, BoxBody>>;
+    type Error = Error;
+    type Future = CorsFuture<S::Future, B>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if let Some(method) = request::preflight_method(req.head()) {
+            let found = self.governing(&req, method);
+            let governing = found.as_ref().unwrap_or(&self.own);
+            let policy = match governing {
+                Governing::Disabled => {
+                    log_refusal(&req, "CORS is disabled for this handler");
+                    return CorsFuture::answer(req, response::refused_disabled());
+                }
+                Governing::Policy(p) => p,
+            };
+            let head = req.head();
+            let decision = policy.decide(&request::read(head));
+            if let Some(reason) = decision.reason() {
+                log_refusal(&req, reason);
+            }
+            if policy.preflight_continue() {
+                let pending = Pending::new(&decision, &head.headers);
+                drop(decision);
+                return CorsFuture::forward(self.service.call(req), pending);
+            }
+            let res = response::preflight(&decision, &head.headers);
+            drop(decision);
+            return CorsFuture::answer(req, res);
+        }
+
+        let policy = match &self.own {
+            // Non-CORS for this handler: mark the response so outer layers leave it alone.
+            Governing::Disabled => {
+                return CorsFuture::forward(self.service.call(req), Pending::vary_only(Vary::NONE))
+            }
+            Governing::Policy(p) => p,
+        };
+        let head = req.head();
+        let decision = policy.decide(&request::read(head));
+        let refused = decision.kind() != RequestKind::NotCors && !decision.is_allowed();
+        if refused && policy.blocks_disallowed() && self.governing(&req, head.method.as_str()).is_none() {
+            let vary = decision.vary();
+            if let Some(reason) = decision.reason() {
+                log_refusal(&req, reason);
+            }
+            drop(decision);
+            return CorsFuture::answer(req, response::blocked(vary));
+        }
+        let mut pending = Pending::new(&decision, &head.headers);
+        if refused && tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
+            if let Some(reason) = decision.reason() {
+                pending.refusal = Some(Box::new(refusal_line(&req, reason)));
+            }
+        }
+        drop(decision);
+        CorsFuture::forward(self.service.call(req), pending)
+    }
+}
+
+/// The fields of one refusal, kept until the layer that decides the response logs them.
+pub(crate) struct RefusalLog {
+    origin: String,
+    method: String,
+    path: String,
+    reason: String,
+}
+
+impl RefusalLog {
+    pub(crate) fn emit(&self) {
+        tracing::debug!(
+            target: "cors",
+            origin = %self.origin,
+            method = %self.method,
+            path = %self.path,
+            reason = %self.reason,
+            "CORS request refused: {}",
+            self.reason
+        );
+    }
+}
+
+fn refusal_line(req: &ServiceRequest, reason: impl std::fmt::Display) -> RefusalLog {
+    let head = req.head();
+    let origin = head.headers.get(actix_web::http::header::ORIGIN).map(|v| v.as_bytes()).unwrap_or_default();
+    RefusalLog {
+        origin: ClientValue(origin).to_string(),
+        method: ClientValue(head.method.as_str().as_bytes()).to_string(),
+        path: ClientValue(req.path().as_bytes()).to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn log_refusal(req: &ServiceRequest, reason: impl std::fmt::Display) {
+    if tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
+        refusal_line(req, reason).emit();
+    }
+}
+
+pin_project! {
+    /// The response future of [`CorsMiddleware`].
+    #[project = CorsFutureProj]
+    pub enum CorsFuture<F, B> {
+        /// Answered here, without calling the next service.
+        Answered {
+            /// The answer, until it is returned.
+            res: Option<ServiceResponse<BoxBody>>,
+            /// The body type of the next service.
+            _body: std::marker::PhantomData<B>,
+        },
+        /// Waiting for the next service; its response (or error response) gets these headers.
+        Forwarded {
+            /// The next service's future.
+            #[pin]
+            fut: F,
+            /// The headers to write, until they are written.
+            pending: Option<Pending>,
+        },
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
+    fn answer(req: ServiceRequest, res: HttpResponse) -> Self {
+        CorsFuture::Answered { res: Some(req.into_response(res)), _body: std::marker::PhantomData }
+    }
+
+    fn forward(fut: F, pending: Pending) -> Self {
+        CorsFuture::Forwarded { fut, pending: Some(pending) }
+    }
+}
+
+impl<F, B> Future for CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            CorsFutureProj::Answered { res, .. } => {
+                Poll::Ready(Ok(res.take().expect("CorsFuture polled after completion").map_into_right_body()))
+            }
+            CorsFutureProj::Forwarded { fut, pending } => {
+                let result = std::task::ready!(fut.poll(cx));
+                let pending = pending.take().expect("CorsFuture polled after completion");
+                Poll::Ready(match result {
+                    Ok(mut res) => {
+                        pending.apply(res.response_mut());
+                        Ok(res.map_into_left_body())
+                    }
+                    Err(mut error) => {
+                        // The dispatcher builds the error's response later; decorate it then.
+                        error.add_response_mapper(move |mut res| {
+                            pending.apply(&mut res);
+                            res
+                        });
+                        Err(error)
+                    }
+                })
+            }
+        }
+    }
+}
