@@ -294,33 +294,31 @@ fn log_refusal(req: &ServiceRequest, reason: impl std::fmt::Display) {
 
 pin_project! {
     /// The response future of [`CorsMiddleware`].
-    #[project = CorsFutureProj]
-    pub enum CorsFuture<F, B> {
-        /// Answered here, without calling the next service.
-        Answered {
-            /// The answer, until it is returned.
-            res: Option<ServiceResponse<BoxBody>>,
-            /// The body type of the next service.
-            _body: std::marker::PhantomData<B>,
-        },
-        /// Waiting for the next service; its response (or error response) gets these headers.
-        Forwarded {
-            /// The next service's future.
-            #[pin]
-            fut: F,
-            /// The headers to write, until they are written.
-            pending: Option<Pending>,
-        },
+    pub struct CorsFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        // Answered here, without calling the next service.
+        Answered { res: Option<ServiceResponse<BoxBody>>, _body: std::marker::PhantomData<B> },
+        // Waiting for the next service; its response (or error response) gets these headers.
+        Forwarded { #[pin] fut: F, pending: Option<Pending> },
     }
 }
 
 impl<F, B> CorsFuture<F, B> {
     fn answer(req: ServiceRequest, res: HttpResponse) -> Self {
-        CorsFuture::Answered { res: Some(req.into_response(res)), _body: std::marker::PhantomData }
+        CorsFuture {
+            state: State::Answered { res: Some(req.into_response(res)), _body: std::marker::PhantomData },
+        }
     }
 
     fn forward(fut: F, pending: Pending) -> Self {
-        CorsFuture::Forwarded { fut, pending: Some(pending) }
+        CorsFuture { state: State::Forwarded { fut, pending: Some(pending) } }
     }
 }
 
@@ -332,11 +330,11 @@ where
     type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            CorsFutureProj::Answered { res, .. } => {
+        match self.project().state.project() {
+            StateProj::Answered { res, .. } => {
                 Poll::Ready(Ok(res.take().expect("CorsFuture polled after completion").map_into_right_body()))
             }
-            CorsFutureProj::Forwarded { fut, pending } => {
+            StateProj::Forwarded { fut, pending } => {
                 let result = std::task::ready!(fut.poll(cx));
                 let pending = pending.take().expect("CorsFuture polled after completion");
                 Poll::Ready(match result {
