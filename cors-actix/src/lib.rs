@@ -28,8 +28,8 @@
 //!     .insert_header(("Origin", "https://partner.example"))
 //!     .to_request();
 //! let res = test::call_service(&app, req).await;
-//! assert_eq!(res.headers()["access-control-allow-origin"], "https://partner.example");
-//! assert_eq!(res.headers()["access-control-allow-credentials"], "true");
+//! assert_eq!(res.headers().get("access-control-allow-origin").unwrap(), "https://partner.example");
+//! assert_eq!(res.headers().get("access-control-allow-credentials").unwrap(), "true");
 //! # });
 //! ```
 //!

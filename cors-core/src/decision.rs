@@ -109,9 +109,9 @@ pub enum Value<'a> {
     Joined(&'a str),
 }
 
-impl Value<'_> {
-    /// The bytes of the value.
-    pub fn as_bytes(&self) -> &[u8] {
+impl<'a> Value<'a> {
+    /// The bytes of the value (borrowed for as long as the value's source, not the `Value`).
+    pub fn as_bytes(&self) -> &'a [u8] {
         match self {
             Value::Static(s) => s.as_bytes(),
             Value::Shared(b) => b,

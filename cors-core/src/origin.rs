@@ -451,7 +451,7 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
         return match idna::domain_to_ascii(host) {
             Ok(ascii) => Ok(HostForm::Changed(
                 ErrorKind::UnicodeHost,
-                "has a Unicode host; browsers send its ASCII (punycode) form".into(),
+                "has a Unicode host, which browsers send in its ASCII (punycode) form".into(),
                 ascii,
             )),
             Err(_) => Err(format!("has the host \"{host}\", which is not a valid international domain name")),

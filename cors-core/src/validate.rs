@@ -68,6 +68,7 @@ pub(crate) fn validate(
     let any_origin = config.allowed_origins.iter().any(|o| o == "*");
     let mut origins = OriginSet::default();
     let mut shown_origins = Vec::new();
+    let mut seen_origins = std::collections::HashSet::new();
     if any_origin {
         if config.allowed_origins.iter().any(|o| o != "*") {
             errors.push(ConfigError::new(
@@ -115,7 +116,10 @@ pub(crate) fn validate(
                         continue;
                     }
                     origins.insert(&spec);
-                    shown_origins.push(spec.to_string());
+                    let shown = spec.to_string();
+                    if seen_origins.insert(shown.clone()) {
+                        shown_origins.push(shown);
+                    }
                 }
                 Err(e) => errors.push(e.at(i)),
             }
