@@ -128,8 +128,9 @@ impl HeaderRule {
     fn allows(&self, name: &[u8]) -> bool {
         match self {
             HeaderRule::List { names, .. } => names.contains(&Caseless(name)),
+            // A literal `*` is never echoed: a browser would read it as "any header".
             HeaderRule::Any { authorization } => {
-                *authorization || !name.eq_ignore_ascii_case(b"authorization")
+                name != b"*" && (*authorization || !name.eq_ignore_ascii_case(b"authorization"))
             }
         }
     }

@@ -72,8 +72,10 @@ impl MethodRule {
         }
         match self {
             MethodRule::List { methods, .. } => methods.iter().any(|m| **m == *method),
+            // A literal `*` is never mirrored: echoed back, a browser would read it as "any method".
             MethodRule::Any => {
-                !(method.eq_ignore_ascii_case(b"CONNECT")
+                !(method == b"*"
+                    || method.eq_ignore_ascii_case(b"CONNECT")
                     || method.eq_ignore_ascii_case(b"TRACE")
                     || method.eq_ignore_ascii_case(b"TRACK"))
             }

@@ -40,7 +40,7 @@ pub(crate) struct Inner {
 /// A validated CORS policy.
 ///
 /// Made only through the one validator, by [`Policy::builder`], [`PolicyConfig::build`],
-/// [`Policy::from_env`](crate::env) and the macros. Cloning shares the inside.
+/// [`Policy::from_env`] and the macros. Cloning shares the inside.
 ///
 /// ```
 /// use cors_core::Policy;

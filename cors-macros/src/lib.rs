@@ -1,1 +1,242 @@
-//! placeholder
+//! Compile-time checked CORS policies for actix-web handlers: `#[cors(..)]` on a handler and
+//! `#[derive(CorsPolicy)]` for a named policy. Use them through `cors_actix`, which re-exports
+//! both and holds the runtime they expand to.
+//!
+//! ```
+//! use actix_web::{get, post, web, App, Responder};
+//! use cors_actix::{cors, Cors, CorsPolicy};
+//!
+//! /// The policy of the partner API, checked when this crate compiles.
+//! #[derive(CorsPolicy)]
+//! #[cors(origins("https://partner.example"), credentials, methods(GET, POST), max_age = 600)]
+//! struct PartnerPolicy;
+//!
+//! // One handler with its own policy: it answers its own preflight.
+//! #[cors(origin = "https://myapp.com", credentials)]
+//! #[get("/private")]
+//! async fn private() -> impl Responder {
+//!     "secret"
+//! }
+//!
+//! // A handler reusing a named policy, and one that is not CORS at all.
+//! #[cors(policy = PartnerPolicy)]
+//! #[post("/orders")]
+//! async fn orders() -> impl Responder {
+//!     "ordered"
+//! }
+//!
+//! #[cors(disable)]
+//! #[get("/internal")]
+//! async fn internal() -> impl Responder {
+//!     "internal"
+//! }
+//!
+//! let _app = App::new()
+//!     .service(private)
+//!     .service(internal)
+//!     .service(web::scope("/partner").wrap(Cors::from(PartnerPolicy)).service(orders));
+//! ```
+//!
+//! # Arguments
+//!
+//! The same arguments work in `#[cors(..)]` and in the `#[cors(..)]` helper of
+//! `#[derive(CorsPolicy)]`. Each sets one setting of `cors_core::PolicyConfig`; an argument may
+//! be given once (`origin`, `origins` and `any_origin` are one setting, and so on).
+//!
+//! | argument | meaning |
+//! |---|---|
+//! | `origin = "https://myapp.com"` | one allowed origin |
+//! | `origins("https://myapp.com", "https://*.myapp.com", "http://localhost:*")` | allowed origins and patterns |
+//! | `any_origin` | any origin (`*`); not with `credentials` |
+//! | `methods(GET, POST, "PATCH")` | methods a preflight may ask for (idents or strings); default GET, HEAD, POST |
+//! | `any_method` | any method (the requested one is mirrored) |
+//! | `headers("content-type", "authorization")` | request headers a preflight may ask for; `"*"` means any but `authorization` |
+//! | `any_header` | any request header but `authorization` (write `headers("*", "authorization")` for both) |
+//! | `expose("x-request-id")` | response headers scripts may read |
+//! | `expose_any` | any response header (`*`); not with `credentials` |
+//! | `credentials` or `credentials = true`/`false` | cookies and HTTP authentication allowed |
+//! | `max_age = 600` | seconds a browser may cache a preflight's answer, at most 86400 (Chromium caps at 7200, WebKit at 600) |
+//! | `private_network` | grant Private Network Access preflights |
+//! | `preflight_continue` | pass preflights on to the handler instead of answering them |
+//! | `preflight_status = 200` | the status of a granted preflight: 204 (default) or 200 |
+//! | `block_disallowed` | answer actual requests from origins not allowed with 403, without running the handler |
+//! | `debug` | put the reason for a refused preflight in its body (discloses the policy) |
+//! | `allow_null_origin` | the opt-in for the `null` origin |
+//! | `dangerously_allow_insecure_origins` | the opt-in for `http://` origins with `credentials` |
+//!
+//! Every flag also accepts `= true` / `= false`. On a handler only:
+//!
+//! | argument | meaning |
+//! |---|---|
+//! | `policy = PartnerPolicy` | use a `#[derive(CorsPolicy)]` type's policy; nothing else may accompany it |
+//! | `disable` | the handler is not CORS, even under an app or scope policy; nothing else may accompany it |
+//!
+//! There is no origin predicate: a macro policy that compiles can always be built.
+//!
+//! # What is checked, and when
+//!
+//! The macros run the same validator as every other way of making a policy
+//! (`PolicyConfig::build_named` in `cors-core`), while compiling, and report every problem at
+//! once, each at the offending argument or list item, with the fix in the message. Misuse is
+//! reported the same way: unknown arguments (with "did you mean"), duplicates, `policy` or
+//! `disable` beside other arguments, and `#[cors(..)]` without a route attribute below it.
+//!
+//! A handler's inline policy allows the handler's own method: without `methods`, the allowed
+//! methods are the route's methods; with `methods`, leaving the route's method out is an error,
+//! since every preflight for the handler would be refused.
+//!
+//! Warnings (a lower-case method such as `patch`, which browsers send as written, or a policy
+//! that allows no origin) are shown at compile time as `deprecated` warnings at the offending
+//! argument: stable Rust has no other way for a macro to warn. They are also in
+//! `Policy::warnings()` at run time.
+//!
+//! # Attribute order
+//!
+//! `#[cors(..)]` must be written **above** the actix-web route attribute (`#[get]`, `#[post]`,
+//! `#[put]`, `#[patch]`, `#[delete]`, `#[head]`, `#[options]`, `#[route]`, also written as a path
+//! such as `#[actix_web::get]`), which it consumes and rewrites. The route attribute's path,
+//! `name`, `guard` and `wrap` arguments keep their meaning; the CORS middleware wraps outside the
+//! route's own `wrap`s, and the route's guards never see a CORS preflight (no user code does).
+//! Below the route attribute, `#[cors(..)]` is never seen by it, and reports that it found no
+//! route attribute.
+
+#![warn(missing_docs)]
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
+use quote::quote;
+
+mod args;
+mod check;
+mod emit;
+mod route;
+
+use args::{Context, Source};
+
+/// A CORS policy for one handler; written above its actix-web route attribute.
+///
+/// ```
+/// use actix_web::{get, Responder};
+/// use cors_actix::cors;
+///
+/// #[cors(origins("https://myapp.com", "https://*.myapp.com"), credentials, headers("content-type"))]
+/// #[get("/private")]
+/// async fn private() -> impl Responder {
+///     "secret"
+/// }
+/// ```
+///
+/// The handler answers its own preflight (for its own method) with this policy, and its policy
+/// alone governs it, whatever app or scope policy surrounds it. See the [crate] docs for every
+/// argument, `policy = Type` and `disable`.
+#[proc_macro_attribute]
+pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item2 = TokenStream2::from(item.clone());
+    match cors_handler(args.into(), item2.clone()) {
+        Ok(tokens) => tokens.into(),
+        // Keep the item as written, so that one mistake does not bury it in follow-on errors.
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!(#error #item2).into()
+        }
+    }
+}
+
+fn cors_handler(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
+    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(func) => func,
+        Err(_) => {
+            let hint = match syn::parse2::<syn::DeriveInput>(item) {
+                Ok(_) => "#[cors(..)] goes on a handler function; on a type, write #[derive(CorsPolicy)] above #[cors(..)] to define a named policy",
+                Err(_) => "#[cors(..)] goes on a handler function, above its route attribute such as #[get(\"/path\")]",
+            };
+            return Err(syn::Error::new(proc_macro2::Span::call_site(), hint));
+        }
+    };
+    let parsed_args = args::parse(args, Context::Handler);
+    let handler = route::parse(func);
+    let (mut args, handler) = match (parsed_args, handler) {
+        (Ok(args), Ok(handler)) => (args, handler),
+        (Err(mut a), Err(b)) => {
+            a.combine(b);
+            return Err(a);
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let warnings = match args.source {
+        Source::Inline => {
+            check::handler_methods(&mut args, &handler.route)?;
+            check::validate(&args)?
+        }
+        Source::Named(_) | Source::Disabled => Vec::new(),
+    };
+    Ok(emit::handler(handler, &args, &warnings))
+}
+
+/// A named CORS policy, checked at compile time: implements `cors_actix::NamedPolicy`, so
+/// `Cors::from(PartnerPolicy)` wraps an app or a scope, and `#[cors(policy = PartnerPolicy)]`
+/// governs a handler.
+///
+/// ```
+/// use cors_actix::{CorsPolicy, NamedPolicy};
+///
+/// #[derive(CorsPolicy)]
+/// #[cors(origins("https://partner.example"), credentials, methods(GET, POST), max_age = 600)]
+/// struct PartnerPolicy;
+///
+/// assert!(PartnerPolicy::policy().allows_credentials());
+/// ```
+///
+/// The type must be a unit struct; its `#[cors(..)]` helper takes the arguments listed in the
+/// [crate] docs, except `policy` and `disable`.
+#[proc_macro_derive(CorsPolicy, attributes(cors))]
+pub fn derive_cors_policy(input: TokenStream) -> TokenStream {
+    match derive(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+fn derive(input: TokenStream2) -> syn::Result<TokenStream2> {
+    let input: syn::DeriveInput = syn::parse2(input)?;
+    let mut errors = args::Errors::default();
+    let unit = matches!(&input.data, syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Unit));
+    if !unit {
+        errors.at(
+            &input.ident,
+            "#[derive(CorsPolicy)] names a policy, so it goes on a unit struct: `struct PartnerPolicy;`",
+        );
+    }
+    if !input.generics.params.is_empty() {
+        errors.at(&input.generics, "a named policy cannot be generic; remove the generic parameters");
+    }
+    let helpers: Vec<_> = input.attrs.iter().filter(|a| a.path().is_ident("cors")).collect();
+    let mut parsed = None;
+    match helpers.as_slice() {
+        [] => errors.at(
+            &input.ident,
+            "#[derive(CorsPolicy)] needs the policy in a #[cors(..)] attribute below it, e.g. #[cors(origins(\"https://partner.example\"), credentials)]",
+        ),
+        [helper, rest @ ..] => {
+            for extra in rest {
+                errors.at(extra, "the policy is given twice; write every argument in one #[cors(..)]");
+            }
+            match helper.meta.require_list().and_then(|list| args::parse(list.tokens.clone(), Context::Derive)) {
+                Ok(args) => parsed = Some(args),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    if let Some(args) = &parsed {
+        match check::validate(args) {
+            Ok(found) => warnings = found,
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.finish()?;
+    match &parsed {
+        Some(args) => Ok(emit::named_policy(&input.ident, args, &warnings)),
+        None => Err(syn::Error::new_spanned(&input.ident, "no #[cors(..)] policy found")),
+    }
+}
