@@ -1,0 +1,79 @@
+//! The decision for one request, in isolation: `cargo bench -p cors-core --bench decision`.
+
+use std::hint::black_box;
+
+use cors_core::{CorsRequest, Field, Policy};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+fn exact_policy(n: usize) -> Policy {
+    let mut origins: Vec<String> =
+        (0..n.saturating_sub(1)).map(|i| format!("https://app{i}.example.com")).collect();
+    origins.push("https://myapp.example.com".into());
+    Policy::builder()
+        .allow_origins(origins)
+        .allow_methods(["PUT", "DELETE"])
+        .allow_headers(["content-type", "authorization", "x-a", "x-b", "x-c"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(600)
+        .build()
+        .expect("valid policy")
+}
+
+fn pattern_policy(n: usize) -> Policy {
+    let origins: Vec<String> = (0..n).map(|i| format!("https://*.tenant{i}.example.com")).collect();
+    Policy::builder().allow_origins(origins).allow_credentials(true).build().expect("valid policy")
+}
+
+fn request<'a>(
+    method: &'a [u8],
+    origin: &'a [u8],
+    acrm: Option<&'a [u8]>,
+    acrh: &'a [&'a [u8]],
+) -> CorsRequest<'a, std::iter::Copied<std::slice::Iter<'a, &'a [u8]>>> {
+    CorsRequest {
+        method,
+        origin: Field::One(origin),
+        request_method: acrm.map_or(Field::Absent, Field::One),
+        request_headers: acrh.iter().copied(),
+        request_private_network: false,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decision");
+    let five: &[&[u8]] = &[b"authorization,content-type,x-a,x-b,x-c"];
+    let hostile_line = vec![b'a'; 64 * 1024];
+    let hostile: Vec<&[u8]> = vec![&hostile_line];
+    for n in [1usize, 1_000, 100_000] {
+        let policy = exact_policy(n);
+        let allowed = request(b"GET", b"https://myapp.example.com", None, &[]);
+        group.bench_with_input(BenchmarkId::new("allowed actual, exact origins", n), &n, |b, _| {
+            b.iter(|| black_box(policy.decide(black_box(&allowed)).is_allowed()))
+        });
+        let pre = request(b"OPTIONS", b"https://myapp.example.com", Some(b"PUT"), five);
+        group.bench_with_input(BenchmarkId::new("allowed preflight, 5 headers", n), &n, |b, _| {
+            b.iter(|| black_box(policy.decide(black_box(&pre)).headers().count()))
+        });
+        let refused = request(b"OPTIONS", b"https://evil.example.net", Some(b"PUT"), five);
+        group.bench_with_input(BenchmarkId::new("refused preflight", n), &n, |b, _| {
+            b.iter(|| black_box(policy.decide(black_box(&refused)).is_allowed()))
+        });
+        let hostile_req = request(b"OPTIONS", b"https://myapp.example.com", Some(b"PUT"), &hostile);
+        group.bench_with_input(BenchmarkId::new("hostile 64 KiB header list", n), &n, |b, _| {
+            b.iter(|| black_box(policy.decide(black_box(&hostile_req)).is_allowed()))
+        });
+    }
+    for n in [1usize, 1_000] {
+        let policy = pattern_policy(n);
+        let origin = format!("https://a.b.tenant{}.example.com", n - 1);
+        let req = request(b"GET", origin.as_bytes(), None, &[]);
+        group.bench_with_input(BenchmarkId::new("allowed actual, subdomain patterns", n), &n, |b, _| {
+            b.iter(|| black_box(policy.decide(black_box(&req)).is_allowed()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
