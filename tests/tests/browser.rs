@@ -1,0 +1,474 @@
+//! The real-browser suite: headless Chromium against the actual `env-server` binary.
+//!
+//! Each test starts one or more `env-server` child processes (the binary a user deploys, built
+//! once per run with `cargo build -p examples --bin env-server`), each configured only through
+//! `CORS_*` environment variables and listening on `127.0.0.1:<port the OS picks>` (`BIND=...:0`;
+//! the binary prints the bound address). A page served at `http://localhost:7401/` (or
+//! `:7402`, or a `*.localhost` host) then fetches the API and reports what the browser let it
+//! see. The servers are killed on drop, pass or fail, and their stdout/stderr is captured.
+//!
+//! Chromium is required: without it every test fails with the harness's install message
+//! (`apt-get install -y chromium`); nothing is skipped.
+//!
+//! Preflight results are cached by Chromium per origin and URL (5 s without `Max-Age`), so
+//! probes that must each send their own preflight use distinct query strings.
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tests::browser::{find_chromium, js_str, probe, run_in_browser_timed};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+const PAGE: &str = "http://localhost:7401/";
+const PAGE_ORIGIN: &str = "http://localhost:7401";
+const OTHER_PAGE: &str = "http://localhost:7402/";
+
+// ---------------------------------------------------------------------------------
+// The env-server binary
+// ---------------------------------------------------------------------------------
+
+/// Builds `env-server` once per test process, into the target dir this test binary lives in
+/// (`<target>/<profile>/deps/browser-*`), so the binary matches the sources under test.
+fn env_server_binary() -> PathBuf {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match BIN.get_or_init(build_env_server) {
+        Ok(path) => path.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn build_env_server() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    // <target>/<profile>/deps/browser-<hash>
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or_else(|| format!("unexpected test binary location: {}", exe.display()))?
+        .to_path_buf();
+    let target_dir = profile_dir
+        .parent()
+        .ok_or_else(|| format!("unexpected test binary location: {}", exe.display()))?
+        .to_path_buf();
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(&workspace)
+        .args(["build", "--quiet", "-p", "examples", "--bin", "env-server", "--target-dir"])
+        .arg(&target_dir);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        cmd.arg("--release");
+    }
+    let started = Instant::now();
+    let out = cmd.output().map_err(|e| format!("cannot run cargo build for env-server: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`cargo build -p examples --bin env-server` failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let bin = profile_dir.join("env-server");
+    if !bin.is_file() {
+        return Err(format!("cargo built env-server but {} does not exist", bin.display()));
+    }
+    eprintln!("[browser] env-server ready after {:?}: {}", started.elapsed(), bin.display());
+    Ok(bin)
+}
+
+/// A running `env-server` child. Dropping it kills the process and collects its output.
+struct EnvServer {
+    child: Child,
+    /// `http://127.0.0.1:<port>`
+    base: String,
+    /// stdout and stderr, line by line, as they arrive.
+    output: Arc<Mutex<String>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl EnvServer {
+    /// Starts `env-server` with these `CORS_*` variables (and no inherited ones).
+    fn start(vars: &[(&str, &str)]) -> EnvServer {
+        let bin = env_server_binary();
+        let mut cmd = Command::new(&bin);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("CORS_") {
+                cmd.env_remove(&key);
+            }
+        }
+        // The binary's default filter (`info,cors=debug`) is what logs refusals; an inherited
+        // RUST_LOG would replace it.
+        cmd.env_remove("RUST_LOG")
+            .env("BIND", "127.0.0.1:0")
+            .envs(vars.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // If the test process dies without unwinding (SIGKILL, Ctrl-C), take the server with it.
+        // (PDEATHSIG fires when the spawning thread exits; servers live within one test thread.)
+        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let output = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel::<String>();
+        let readers = vec![
+            spawn_reader(child.stdout.take().expect("piped stdout"), output.clone(), Some(tx)),
+            spawn_reader(child.stderr.take().expect("piped stderr"), output.clone(), None),
+        ];
+        let mut server = EnvServer { child, base: String::new(), output, readers };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(addr) => {
+                    server.base = format!("http://{addr}");
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
+                    if let Ok(Some(status)) = server.child.try_wait() {
+                        // Give the readers a moment to collect the panic message.
+                        std::thread::sleep(Duration::from_millis(100));
+                        panic!(
+                            "env-server {vars:?} exited ({status}) before listening:\n{}",
+                            server.output()
+                        );
+                    }
+                }
+                Err(_) => {
+                    panic!("env-server {vars:?} did not print `listening on http://`:\n{}", server.output())
+                }
+            }
+        }
+        server
+    }
+
+    /// `base` + `path`, as a JS string literal.
+    fn url(&self, path: &str) -> String {
+        js_str(&format!("{}{path}", self.base))
+    }
+
+    /// Everything the server printed so far, ANSI colours removed.
+    fn output(&self) -> String {
+        strip_ansi(&self.output.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Waits up to `timeout` for `needle` to appear in the output; returns the output.
+    fn wait_output(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let out = self.output();
+            if out.contains(needle) || Instant::now() >= deadline {
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for EnvServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+    }
+}
+
+fn spawn_reader<R: Read + Send + 'static>(
+    stream: R,
+    output: Arc<Mutex<String>>,
+    listening: Option<mpsc::Sender<String>>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if let (Some(tx), Some(addr)) = (&listening, line.strip_prefix("listening on http://")) {
+                let _ = tx.send(addr.trim().to_string());
+            }
+            let mut out = output.lock().unwrap_or_else(|p| p.into_inner());
+            out.push_str(&line);
+            out.push('\n');
+        }
+    })
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ params final-byte(@..~)
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// Running pages and checking probes
+// ---------------------------------------------------------------------------------
+
+/// Runs `script` on `page` in Chromium and returns the report; fails with the harness's
+/// message (for example how to install Chromium) if the run fails, and on script errors.
+fn run(page: &str, script: &str) -> Value {
+    if let Err(e) = find_chromium() {
+        panic!("{e}");
+    }
+    let run = run_in_browser_timed(page, script, TIMEOUT)
+        .unwrap_or_else(|e| panic!("browser run on {page} failed: {e}\nscript:\n{script}"));
+    eprintln!("[browser] {page}: report after {:?}", run.elapsed);
+    let report = run.report;
+    let expected_origin = page.trim_end_matches('/');
+    assert_eq!(report["origin"], expected_origin, "{report:#}");
+    assert_eq!(report["errors"], serde_json::json!([]), "page script errors: {report:#}");
+    report
+}
+
+fn get<'a>(report: &'a Value, name: &str) -> &'a Value {
+    probe(report, name).unwrap_or_else(|| panic!("no probe {name:?} in report: {report:#}"))
+}
+
+/// The probe resolved with `status` (and `body`, if given), readable by the page.
+fn assert_ok(report: &Value, name: &str, status: u64, body: Option<&str>) {
+    let p = get(report, name);
+    assert_eq!(p["ok"], true, "probe {name:?} should resolve: {p:#}\nreport: {report:#}");
+    assert_eq!(p["type"], "cors", "probe {name:?}: {p:#}\nreport: {report:#}");
+    assert_eq!(p["status"], status, "probe {name:?}: {p:#}\nreport: {report:#}");
+    if let Some(body) = body {
+        assert_eq!(p["body"], body, "probe {name:?}: {p:#}\nreport: {report:#}");
+    }
+}
+
+/// The probe was refused by the browser: `fetch` rejected with a `TypeError`.
+fn assert_refused(report: &Value, name: &str) {
+    let p = get(report, name);
+    assert_eq!(p["ok"], false, "probe {name:?} should be refused by the browser: {p:#}\nreport: {report:#}");
+    let error = p["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("TypeError"), "probe {name:?}: {p:#}\nreport: {report:#}");
+}
+
+// ---------------------------------------------------------------------------------
+// The cases
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn simple_get_is_granted_to_the_listed_origin_only() {
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let script = format!("await probe('get', {});", api.url("/api/echo"));
+
+    let report = run(PAGE, &script);
+    assert_ok(&report, "get", 200, Some("ok"));
+
+    let report = run(OTHER_PAGE, &script);
+    assert_refused(&report, "get");
+}
+
+#[test]
+fn json_post_is_preflighted_and_needs_content_type_allowed() {
+    let with =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_HEADERS", "content-type")]);
+    let without = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let json = "{method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{\"a\":1}'}";
+    let plain = "{method: 'POST', headers: {'Content-Type': 'text/plain'}, body: 'a=1'}";
+    let script = format!(
+        "await probe('json-allowed', {}, {json});\n\
+         await probe('json-not-allowed', {}, {json});\n\
+         await probe('text-plain-no-preflight', {}, {plain});",
+        with.url("/api/echo"),
+        without.url("/api/echo"),
+        without.url("/api/echo?plain"),
+    );
+    let report = run(PAGE, &script);
+    assert_ok(&report, "json-allowed", 200, Some("ok"));
+    assert_refused(&report, "json-not-allowed");
+    // Control: a simple POST (safelisted content type, no preflight) to the same server works.
+    assert_ok(&report, "text-plain-no-preflight", 200, Some("ok"));
+}
+
+#[test]
+fn authorization_is_not_covered_by_the_wildcard() {
+    let star = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_HEADERS", "*")]);
+    let star_auth = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOWED_HEADERS", "*,authorization"),
+    ]);
+    let auth = "{headers: {'Authorization': 'Bearer t'}}";
+    let custom = "{headers: {'X-Anything': '1'}}";
+    let script = format!(
+        "await probe('star-authorization', {}, {auth});\n\
+         await probe('star-custom-header', {}, {custom});\n\
+         await probe('star-and-authorization', {}, {auth});",
+        star.url("/api/needs-auth"),
+        star.url("/api/echo"),
+        star_auth.url("/api/needs-auth"),
+    );
+    let report = run(PAGE, &script);
+    assert_refused(&report, "star-authorization");
+    // Control: `*` does cover other headers.
+    assert_ok(&report, "star-custom-header", 200, Some("ok"));
+    // The preflight passed the server's 401 middleware untouched, the actual request was authorized.
+    assert_ok(&report, "star-and-authorization", 200, Some("authorized"));
+    let out = star.wait_output("\"authorization\" is not allowed", Duration::from_secs(2));
+    assert!(
+        out.contains("request header \"authorization\" is not allowed"),
+        "env-server should log why it refused authorization under `*`:\n{out}"
+    );
+}
+
+#[test]
+fn method_case_patch_is_sent_as_written() {
+    let api =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_METHODS", "PATCH, PUT")]);
+    // Distinct URLs, so that no probe is answered from another probe's cached preflight.
+    let script = format!(
+        "await probe('lower-patch', {}, {{method: 'patch'}});\n\
+         await probe('upper-patch', {}, {{method: 'PATCH'}});\n\
+         await probe('lower-put-normalized', {}, {{method: 'put'}});",
+        api.url("/api/echo?lower-patch"),
+        api.url("/api/echo?upper-patch"),
+        api.url("/api/echo?lower-put"),
+    );
+    let report = run(PAGE, &script);
+    assert_refused(&report, "lower-patch");
+    assert_ok(&report, "upper-patch", 200, Some("ok"));
+    // Chromium upper-cases `put` (one of DELETE, GET, HEAD, OPTIONS, POST, PUT), so it passes.
+    assert_ok(&report, "lower-put-normalized", 200, Some("ok"));
+    // What Chromium put on the wire: the refused preflight asked for `patch`, lower-case.
+    let out = api.wait_output("method \"patch\" is not allowed", Duration::from_secs(2));
+    assert!(
+        out.contains("method \"patch\" is not allowed"),
+        "Chromium should have sent Access-Control-Request-Method: patch:\n{out}\nreport: {report:#}"
+    );
+    assert!(!out.contains("method \"PUT\" is not allowed"), "{out}");
+}
+
+#[test]
+fn credentials_need_the_setting_and_a_listed_origin() {
+    let creds =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOW_CREDENTIALS", "true")]);
+    let no_creds = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let script = format!(
+        "await probe('include-creds-on', {}, {{credentials: 'include'}});\n\
+         await probe('include-creds-on-preflighted', {}, {{credentials: 'include', method: 'POST', \
+           headers: {{'Content-Type': 'application/json'}}, body: '{{}}'}});\n\
+         await probe('include-creds-off', {}, {{credentials: 'include'}});\n\
+         await probe('omit-creds-off', {}, {{credentials: 'omit'}});",
+        creds.url("/api/echo"),
+        creds.url("/api/echo?preflighted"),
+        no_creds.url("/api/echo"),
+        no_creds.url("/api/echo?omit"),
+    );
+    let report = run(PAGE, &script);
+    assert_ok(&report, "include-creds-on", 200, Some("ok"));
+    // No CORS_ALLOWED_HEADERS: content-type is not allowed, the preflight is refused.
+    assert_refused(&report, "include-creds-on-preflighted");
+    assert_refused(&report, "include-creds-off");
+    assert_ok(&report, "omit-creds-off", 200, Some("ok"));
+
+    // An origin that is not listed gets nothing, credentials or not.
+    let script =
+        format!("await probe('include-unlisted', {}, {{credentials: 'include'}});", creds.url("/api/echo"));
+    let report = run(OTHER_PAGE, &script);
+    assert_refused(&report, "include-unlisted");
+}
+
+#[test]
+fn only_exposed_headers_are_readable() {
+    let exposed =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_EXPOSED_HEADERS", "x-request-id")]);
+    let plain = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let script = format!(
+        "const read = async (url) => {{\n\
+           const r = await fetch(url);\n\
+           return {{ status: r.status, rid: r.headers.get('x-request-id'), secret: r.headers.get('x-secret') }};\n\
+         }};\n\
+         await probe('exposed', {e});\n\
+         await probe('not-exposed', {p});\n\
+         await report({{ exposed: await read({e}), plain: await read({p}) }});",
+        e = exposed.url("/api/echo"),
+        p = plain.url("/api/echo"),
+    );
+    let report = run(PAGE, &script);
+    assert_eq!(report["extra"]["exposed"]["status"], 200, "{report:#}");
+    assert_eq!(report["extra"]["exposed"]["rid"], "42", "{report:#}");
+    assert_eq!(report["extra"]["exposed"]["secret"], Value::Null, "{report:#}");
+    assert_eq!(report["extra"]["plain"]["status"], 200, "{report:#}");
+    assert_eq!(report["extra"]["plain"]["rid"], Value::Null, "{report:#}");
+    assert_eq!(report["extra"]["plain"]["secret"], Value::Null, "{report:#}");
+
+    assert_ok(&report, "exposed", 200, Some("ok"));
+    let headers = &get(&report, "exposed")["headers"];
+    assert_eq!(headers["x-request-id"], "42", "{report:#}");
+    assert!(headers.get("x-secret").is_none(), "{report:#}");
+    let headers = &get(&report, "not-exposed")["headers"];
+    assert!(headers.get("x-request-id").is_none(), "{report:#}");
+}
+
+#[test]
+fn error_statuses_reach_the_page() {
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let script = format!(
+        "await probe('fail', {});\n\
+         await probe('needs-auth', {});\n\
+         await probe('nope', {});",
+        api.url("/api/fail"),
+        api.url("/api/needs-auth"),
+        api.url("/api/nope"),
+    );
+    let report = run(PAGE, &script);
+    assert_ok(&report, "fail", 500, None);
+    assert_ok(&report, "needs-auth", 401, None);
+    assert_ok(&report, "nope", 404, None);
+}
+
+#[test]
+fn subdomain_pattern_grants_subdomains_only() {
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", "http://*.app.localhost:7401")]);
+    let script = format!("await probe('get', {});", api.url("/api/echo"));
+
+    let report = run("http://a.app.localhost:7401/", &script);
+    assert_ok(&report, "get", 200, Some("ok"));
+
+    let report = run("http://evilapp.localhost:7401/", &script);
+    assert_refused(&report, "get");
+
+    let report = run("http://app.localhost:7401/", &script);
+    assert_refused(&report, "get");
+}
+
+#[test]
+fn refused_preflight_is_explained_in_the_server_log() {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOWED_HEADERS", "content-type"),
+        ("CORS_DEBUG", "true"),
+    ]);
+    let script =
+        format!("await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});", api.url("/api/echo"));
+    let report = run(PAGE, &script);
+    assert_refused(&report, "x-api-key");
+    let needle = "request header \"x-api-key\" is not allowed";
+    let out = api.wait_output(needle, Duration::from_secs(2));
+    assert!(out.contains(needle), "env-server output lacks {needle:?}:\n{out}\nreport: {report:#}");
+    let line = out.lines().find(|l| l.contains(needle)).unwrap_or_default();
+    assert!(line.contains("cors"), "the refusal is logged under target `cors`: {line}");
+    assert!(line.contains(PAGE_ORIGIN), "the refusal names the origin: {line}");
+}
