@@ -140,9 +140,11 @@ impl HeaderRule {
     where
         L: IntoIterator<Item = &'r [u8]> + Clone,
     {
-        let limit = match self {
-            HeaderRule::List { max_len, .. } => *max_len,
-            HeaderRule::Any { .. } => MAX_ANY_HEADER_BYTES,
+        // Under a list, a policy with more names than the "any" bound must still grant a request
+        // for all of them.
+        let (limit, max_items) = match self {
+            HeaderRule::List { max_len, names, .. } => (*max_len, names.len().max(MAX_ANY_HEADER_ITEMS)),
+            HeaderRule::Any { .. } => (MAX_ANY_HEADER_BYTES, MAX_ANY_HEADER_ITEMS),
         };
         let total: usize = lines.clone().into_iter().map(<[u8]>::len).sum();
         if total > limit {
@@ -156,8 +158,8 @@ impl HeaderRule {
                     continue;
                 }
                 items += 1;
-                if items > MAX_ANY_HEADER_ITEMS {
-                    return Err(HeaderRefusal::TooMany { limit: MAX_ANY_HEADER_ITEMS });
+                if items > max_items {
+                    return Err(HeaderRefusal::TooMany { limit: max_items });
                 }
                 if !is_token(name) {
                     return Err(HeaderRefusal::Invalid(name));

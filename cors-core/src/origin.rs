@@ -167,12 +167,16 @@ fn is_request_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[') {
         return inner
             .strip_suffix(']')
-            .is_some_and(|v6| v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'));
+            .is_some_and(|v6| !v6.bytes().any(|b| b.is_ascii_uppercase()) && v6.parse::<Ipv6Addr>().is_ok());
     }
-    host.split('.').all(|label| {
+    let labels_ok = host.split('.').all(|label| {
         !label.is_empty()
             && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    })
+    });
+    // A host ending in a numeric label is an IPv4 address to a browser, which sends it in the
+    // dotted-decimal form (the standard parser rejects leading zeros and short forms).
+    let last = host.rsplit('.').next().unwrap_or(host);
+    labels_ok && (!last.bytes().all(|b| b.is_ascii_digit()) || host.parse::<Ipv4Addr>().is_ok())
 }
 
 /// Whether `host` is loopback: `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.

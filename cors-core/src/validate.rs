@@ -134,13 +134,15 @@ pub(crate) fn validate(
     // Methods.
     let method_rule = match &config.allowed_methods {
         None => MethodRule::list(&[]),
-        Some(list) if list.iter().any(|m| m == "*") => MethodRule::Any,
         Some(list) => {
+            let any = list.iter().any(|m| m == "*");
             let mut names: Vec<String> = Vec::new();
-            for (i, m) in list.iter().enumerate() {
+            // Entries beside "*" are still checked, so a forbidden method is reported either way.
+            for (i, m) in list.iter().enumerate().filter(|(_, m)| *m != "*") {
                 match methods::check_method(m) {
                     Ok((name, warning)) => {
-                        warnings.extend(warning.map(|w| w.at(i)));
+                        // Under "*" the requested method is mirrored, so case cannot mismatch.
+                        warnings.extend(warning.filter(|_| !any).map(|w| w.at(i)));
                         if !names.contains(&name) {
                             names.push(name);
                         }
@@ -148,7 +150,11 @@ pub(crate) fn validate(
                     Err(e) => errors.push(e.at(i)),
                 }
             }
-            MethodRule::list(&names)
+            if any {
+                MethodRule::Any
+            } else {
+                MethodRule::list(&names)
+            }
         }
     };
 
