@@ -91,12 +91,13 @@ pub(crate) fn scope_marker(policy: &Policy) -> (String, &'static str) {
     (format!("{SCOPE_NAME}{index}"), SCOPE_MARK)
 }
 
-/// The more specific policy governing a request for `method` on `path`, if any.
-pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &str) -> Option<Governing> {
+/// The more specific policy governing a request for `method` on `path`, if any. `own` is the
+/// asking scope's own marker name: finding it means nothing more specific governs.
+pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &str, own: Option<&str>) -> Option<Governing> {
     if !any_markers() {
         return None;
     }
-    handler(rmap, path, method).or_else(|| scope(rmap, path))
+    handler(rmap, path, method).or_else(|| scope(rmap, path, own))
 }
 
 fn handler(rmap: &ResourceMap, path: &str, method: &str) -> Option<Governing> {
@@ -112,7 +113,7 @@ fn handler(rmap: &ResourceMap, path: &str, method: &str) -> Option<Governing> {
     (rmap.match_pattern(path).as_deref() == Some(base)).then_some(governing)
 }
 
-fn scope(rmap: &ResourceMap, path: &str) -> Option<Governing> {
+fn scope(rmap: &ResourceMap, path: &str, own: Option<&str>) -> Option<Governing> {
     let mut cuts: Vec<usize> = path.match_indices('/').map(|(i, _)| i).take(MAX_SCOPE_DEPTH).collect();
     if cuts.len() < MAX_SCOPE_DEPTH {
         cuts.push(path.len());
@@ -120,7 +121,8 @@ fn scope(rmap: &ResourceMap, path: &str) -> Option<Governing> {
     let leaf = rmap.match_pattern(path);
     for &cut in cuts.iter().rev() {
         let probe = format!("{}{SCOPE_MARK}", &path[..cut]);
-        let Some(governing) = rmap.match_name(&probe).and_then(|n| registered(n, SCOPE_NAME)) else {
+        let name = rmap.match_name(&probe);
+        let Some(governing) = name.and_then(|n| registered(n, SCOPE_NAME)) else {
             continue;
         };
         let Some(prefix) =
@@ -129,7 +131,8 @@ fn scope(rmap: &ResourceMap, path: &str) -> Option<Governing> {
             continue;
         };
         if leaf.as_deref().is_none_or(|l| l.starts_with(&prefix)) {
-            return Some(governing);
+            // The innermost scope is the asking one: nothing inside it is more specific.
+            return (name != own).then_some(governing);
         }
     }
     None

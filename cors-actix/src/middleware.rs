@@ -23,11 +23,22 @@ use crate::response::{self, Pending};
 pub(crate) enum Level {
     /// `.wrap(Cors::..)` on the app (or anywhere): looks for more specific policies.
     Plain,
-    /// Attached with [`ScopeExt::cors`](crate::ScopeExt::cors): registered, looks for handlers
-    /// and nested scopes inside it.
-    Scope,
+    /// Attached with [`ScopeExt::cors`](crate::ScopeExt::cors): registered (under this marker
+    /// name), looks for handlers and nested scopes inside it.
+    Scope(Option<String>),
     /// A handler's own layer (`#[cors]`): nothing is more specific.
     Handler,
+}
+
+impl Level {
+    /// The name shown in the startup log.
+    fn name(&self) -> &'static str {
+        match self {
+            Level::Plain => "Plain",
+            Level::Scope(_) => "Scope",
+            Level::Handler => "Handler",
+        }
+    }
 }
 
 /// A named policy, declared with `#[derive(CorsPolicy)]` and checked at compile time.
@@ -48,6 +59,7 @@ pub struct Cors {
     own: Governing,
     level: Level,
     startup: Arc<Once>,
+    misplaced: Arc<Once>,
 }
 
 impl Cors {
@@ -57,7 +69,7 @@ impl Cors {
     }
 
     pub(crate) fn at(own: Governing, level: Level) -> Cors {
-        Cors { own, level, startup: Arc::new(Once::new()) }
+        Cors { own, level, startup: Arc::new(Once::new()), misplaced: Arc::new(Once::new()) }
     }
 
     pub(crate) fn with_level(mut self, level: Level) -> Cors {
@@ -110,7 +122,7 @@ impl Cors {
     fn log_startup(&self) {
         self.startup.call_once(|| match &self.own {
             Governing::Policy(policy) => {
-                tracing::info!(target: "cors", level = ?self.level, "CORS policy: {policy}");
+                tracing::info!(target: "cors", level = self.level.name(), "CORS policy: {policy}");
                 for warning in policy.warnings() {
                     tracing::warn!(target: "cors", "CORS configuration: {warning}");
                 }
@@ -132,11 +144,6 @@ impl<P: NamedPolicy> From<P> for Cors {
     }
 }
 
-thread_local! {
-    /// Plain layers built on this thread that no outer layer has seen yet.
-    static PLAIN_BUILT: Cell<usize> = const { Cell::new(0) };
-}
-
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -150,21 +157,11 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_startup();
-        // Layers are built innermost first; a plain layer built before this one in the same
-        // app is nested inside it, where this layer cannot see it.
-        let nested_plain = PLAIN_BUILT.with(|c| c.replace(usize::from(matches!(self.level, Level::Plain))));
-        if nested_plain > 0 && !matches!(self.level, Level::Handler) {
-            tracing::warn!(
-                target: "cors",
-                "a `Cors` attached with `.wrap(..)` inside another CORS layer is invisible to it: the \
-                 outer layer answers that scope's preflights with its own policy. Attach scope policies \
-                 with `.cors(policy)` (cors_actix::ScopeExt) and handler policies with #[cors]."
-            );
-        }
         std::future::ready(Ok(CorsMiddleware {
             service: Rc::new(service),
             own: self.own.clone(),
             level: self.level.clone(),
+            misplaced: self.misplaced.clone(),
         }))
     }
 }
@@ -174,6 +171,7 @@ pub struct CorsMiddleware<S> {
     service: Rc<S>,
     own: Governing,
     level: Level,
+    misplaced: Arc<Once>,
 }
 
 impl<S> CorsMiddleware<S> {
@@ -182,7 +180,9 @@ impl<S> CorsMiddleware<S> {
     fn governing(&self, req: &ServiceRequest, method: &str) -> Option<Governing> {
         match self.level {
             Level::Handler => None,
-            Level::Plain | Level::Scope => layers::lookup(req.resource_map(), req.path(), method),
+            Level::Plain => layers::lookup(req.resource_map(), req.path(), method, None),
+            // A scope's own marker is not more specific than the scope.
+            Level::Scope(ref own) => layers::lookup(req.resource_map(), req.path(), method, own.as_deref()),
         }
     }
 }
@@ -199,6 +199,20 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        // A plain layer that routing reached through a scope or resource was attached there with
+        // `.wrap(..)`, where no outer CORS layer can see it.
+        if matches!(self.level, Level::Plain) && req.match_info().unprocessed().len() < req.path().len() {
+            self.misplaced.call_once(|| {
+                tracing::warn!(
+                    target: "cors",
+                    path = %ClientValue(req.path().as_bytes()),
+                    "a `Cors` attached with `.wrap(..)` to a scope or resource is invisible to an \
+                     app-wide CORS layer, which would answer this scope's preflights with its own policy. \
+                     Attach scope policies with `.cors(policy)` (cors_actix::ScopeExt) and handler \
+                     policies with #[cors]."
+                )
+            });
+        }
         if let Some(method) = request::preflight_method(req.head()) {
             let found = self.governing(&req, method);
             let governing = found.as_ref().unwrap_or(&self.own);

@@ -58,17 +58,19 @@ where
         >,
     > {
         let cors = policy.into();
-        let scope = match cors.policy() {
+        let (scope, own) = match cors.policy() {
             Some(policy) => {
                 let (name, pattern) = layers::scope_marker(policy);
+                let own = name.clone();
                 // External resources come first in the scope's resource map whatever the order
                 // of `service` calls, so no resource of the scope can shadow the marker.
-                self.configure(|cfg| {
+                let scope = self.configure(|cfg| {
                     cfg.external_resource(name, pattern);
-                })
+                });
+                (scope, Some(own))
             }
-            None => self,
+            None => (self, None),
         };
-        scope.wrap(cors.with_level(Level::Scope))
+        scope.wrap(cors.with_level(Level::Scope(own)))
     }
 }
