@@ -94,5 +94,6 @@ mod scope;
 pub mod __private;
 
 pub use cors_core::{ConfigError, ConfigErrors, Origin, Policy, PolicyBuilder, PolicyConfig};
+pub use cors_macros::{cors, CorsPolicy};
 pub use middleware::{Cors, CorsFuture, CorsMiddleware, NamedPolicy};
 pub use scope::ScopeExt;

@@ -1,7 +1,6 @@
 //! The `Cors` transform and its service: parse the request, ask the governing policy, write
 //! headers.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -44,6 +43,10 @@ impl Level {
 /// A named policy, declared with `#[derive(CorsPolicy)]` and checked at compile time.
 ///
 /// `Cors::from(PartnerPolicy)` and `#[cors(policy = PartnerPolicy)]` use it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a named CORS policy",
+    label = "declare it with #[derive(CorsPolicy)] and a #[cors(..)] attribute"
+)]
 pub trait NamedPolicy {
     /// The policy. Building it cannot fail: the derive validated it at compile time.
     fn policy() -> Policy;

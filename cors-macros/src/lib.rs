@@ -240,3 +240,156 @@ fn derive(input: TokenStream2) -> syn::Result<TokenStream2> {
         None => Err(syn::Error::new_spanned(&input.ident, "no #[cors(..)] policy found")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(args: TokenStream2, item: TokenStream2) -> String {
+        match cors_handler(args, item) {
+            Ok(tokens) => tokens.to_string(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn error(args: TokenStream2, item: TokenStream2) -> String {
+        match cors_handler(args, item) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+        }
+    }
+
+    #[test]
+    fn a_handler_becomes_a_route_with_its_guard_wraps_and_marker() {
+        let out = expand(
+            quote!(origin = "https://myapp.com", credentials),
+            quote! {
+                /// Docs.
+                #[actix_web::get("/private", name = "secret", guard = "g1", wrap = "Logger::default()")]
+                pub async fn private() -> impl Responder { "secret" }
+            },
+        );
+        for part in [
+            "# [doc = r\" Docs.\"] # [allow (non_camel_case_types , missing_docs)] pub struct private ;",
+            "impl :: actix_web :: dev :: HttpServiceFactory for private",
+            "use actix_web :: get as _ ;",
+            "allowed_origins : :: std :: vec ! [:: std :: string :: String :: from (\"https://myapp.com\")]",
+            "allow_credentials : true",
+            ":: cors_actix :: __private :: is_preflight_for (__ctx , & :: actix_web :: http :: Method :: GET)",
+            "(__ctx . head () . method == :: actix_web :: http :: Method :: GET) && g1 (__ctx)",
+            "# [:: actix_web :: route (\"/private\" , method = \"GET\" , method = \"OPTIONS\" , name = \"secret\" , \
+             guard = \"__cors_guard\" , wrap = \"Logger::default()\" , \
+             wrap = \"::cors_actix::__private::HandlerCors::new(__cors_governing())\")]",
+            ":: cors_actix :: __private :: register_marker (__config , \"/private\" , & [:: actix_web :: http :: Method :: GET] , & __cors_governing ())",
+        ] {
+            assert!(out.contains(part), "missing {part}\nin {out}");
+        }
+    }
+
+    #[test]
+    fn route_with_several_methods_and_no_user_guard() {
+        let out = expand(
+            quote!(origin = "https://myapp.com"),
+            quote! {
+                #[route("/items", method = "PUT", method = "PROPFIND")]
+                async fn items() -> impl Responder { "" }
+            },
+        );
+        assert!(out.contains(
+            ":: cors_actix :: __private :: accepts (__ctx , & :: actix_web :: http :: Method :: PUT) || \
+             :: cors_actix :: __private :: accepts (__ctx , & :: actix_web :: http :: Method :: from_bytes (b\"PROPFIND\")"
+        ));
+        // Without `methods`, the handler's own methods are allowed.
+        assert!(out.contains(
+            "allowed_methods : :: core :: option :: Option :: Some (:: std :: vec ! [:: std :: string :: String :: from (\"PUT\") , :: std :: string :: String :: from (\"PROPFIND\")])"
+        ));
+    }
+
+    #[test]
+    fn named_and_disabled() {
+        let item = quote!(
+            #[get("/")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        let out = expand(quote!(policy = crate::Partner), item.clone());
+        assert!(out.contains(
+            ":: cors_actix :: __private :: Governing :: Policy (< crate :: Partner as :: cors_actix :: NamedPolicy > :: policy ())"
+        ));
+        let out = expand(quote!(disable), item);
+        assert!(out.contains(":: cors_actix :: __private :: Governing :: Disabled"));
+    }
+
+    #[test]
+    fn misplaced_or_misused() {
+        let no_route = quote!(
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), no_route).contains("no route attribute below"));
+        let two = quote!(
+            #[get("/")]
+            #[post("/")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), two).contains("one route attribute"));
+        let routes = quote!(
+            #[routes]
+            #[get("/")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), routes).contains("#[routes]"));
+        let trace = quote!(
+            #[trace("/")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), trace).contains("browsers never send TRACE"));
+        let get_with_method = quote!(
+            #[get("/", method = "POST")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), get_with_method).contains("use `route` instead"));
+        let route_without_method = quote!(
+            #[route("/")]
+            async fn h() -> impl Responder {
+                ""
+            }
+        );
+        assert!(error(quote!(origin = "https://a.example"), route_without_method)
+            .contains("at least one `method`"));
+        // Argument and route problems are reported together.
+        let both = error(
+            quote!(orign = "x"),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        assert!(both.contains("did you mean `origin`?") && both.contains("no route attribute"));
+    }
+
+    #[test]
+    fn derive_emits_named_policy() {
+        let out = match derive(quote! {
+            #[cors(origin = "https://partner.example", methods(GET, purge))]
+            struct Partner;
+        }) {
+            Ok(tokens) => tokens.to_string(),
+            Err(e) => panic!("{e}"),
+        };
+        assert!(out.contains("impl :: cors_actix :: NamedPolicy for Partner"));
+        assert!(out
+            .contains(":: cors_actix :: __private :: checked (:: cors_actix :: __private :: PolicyConfig {"));
+        // The lower-case method warning, as a deprecated constant.
+        assert!(out.contains("# [deprecated (note = \"`methods`: method \\\"purge\\\" is kept as written"));
+    }
+}

@@ -1,0 +1,8 @@
+use cors_macros::CorsPolicy;
+
+#[derive(CorsPolicy)]
+struct Partner;
+
+fn main() {
+    let _ = Partner;
+}

@@ -1,0 +1,12 @@
+use actix_web::{get, App, Responder};
+use cors_macros::cors;
+
+#[cors(orgins("https://myapp.com"))]
+#[get("/")]
+async fn handler() -> impl Responder {
+    ""
+}
+
+fn main() {
+    let _ = App::new().service(handler);
+}
