@@ -7,12 +7,17 @@
 //! * `GET /api/needs-auth`: behind an auth middleware that answers 401 unless
 //!   `Authorization: Bearer t` (it would reject `OPTIONS` too);
 //! * any other `/api/...` path: 404 from routing.
+//!
+//! It is also the showcase of the three ways to attach a policy: the app-wide `Cors::from_env()`
+//! (in the binary), a scope with a named policy (`/partner`), and handlers with their own
+//! policies (`/public/data`, `/private/data`, `/items`, `/internal/ping`), all compiled in.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{error, web, Error, HttpResponse};
+use actix_web::{error, get, post, route, web, Error, HttpResponse};
+use cors_actix::{cors, CorsPolicy, ScopeExt};
 
 /// The default address: `127.0.0.1:8081`.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8081";
@@ -44,6 +49,55 @@ async fn require_bearer(
     }
 }
 
+// 2. A scope with a named policy, checked at compile time.
+/// The partner scope's policy.
+#[derive(CorsPolicy)]
+#[cors(
+    origin = "http://localhost:7402",
+    credentials,
+    methods(GET, POST),
+    headers("content-type", "x-partner-key"),
+    expose("x-request-id"),
+    max_age = 600
+)]
+pub struct PartnerPolicy;
+
+#[route("/orders", method = "GET", method = "POST")]
+async fn partner_orders() -> HttpResponse {
+    HttpResponse::Ok().insert_header(("x-request-id", "42")).body("ok")
+}
+
+// 3. Handlers with their own policies.
+#[cors(any_origin)]
+#[get("/public/data")]
+async fn public_data() -> HttpResponse {
+    HttpResponse::Ok().body("public")
+}
+
+#[cors(origin = "http://localhost:7401", credentials)]
+#[get("/private/data")]
+async fn private_data() -> HttpResponse {
+    HttpResponse::Ok().body("private")
+}
+
+#[cors(origin = "http://localhost:7401")]
+#[get("/items")]
+async fn list_items() -> HttpResponse {
+    HttpResponse::Ok().body("items")
+}
+
+#[cors(origin = "http://localhost:7402", credentials, headers("content-type"))]
+#[post("/items")]
+async fn create_item() -> HttpResponse {
+    HttpResponse::Created().body("created")
+}
+
+#[cors(disable)]
+#[get("/internal/ping")]
+async fn internal_ping() -> HttpResponse {
+    HttpResponse::Ok().body("pong")
+}
+
 /// The routes, for `App::new().configure(routes).wrap(cors)`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -57,5 +111,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/api/fail", web::get().to(fail))
     .service(web::resource("/api/needs-auth").wrap(from_fn(require_bearer)).route(web::get().to(needs_auth)))
-    .service(web::scope("/api").default_service(web::to(HttpResponse::NotFound)));
+    .service(web::scope("/api").default_service(web::to(HttpResponse::NotFound)))
+    .service(public_data)
+    .service(private_data)
+    .service(list_items)
+    .service(create_item)
+    .service(internal_ping)
+    .service(web::scope("/partner").service(partner_orders).cors(PartnerPolicy));
 }

@@ -249,3 +249,69 @@ async fn preflights_are_answered_without_running_the_routes() {
         assert_eq!(seen.header("x-request-id"), None, "{what}: {seen:#?}");
     }
 }
+
+/// The compiled-in handler and scope policies govern their routes alone, under an app policy
+/// that lists only `https://app.example`.
+#[actix_web::test]
+async fn handler_and_scope_policies_govern_their_routes_alone() {
+    let app_policy = policy(&[("CORS_ALLOWED_ORIGINS", "https://app.example")]);
+    let app =
+        test::init_service(App::new().configure(examples::env_server::routes).wrap(Cors::new(app_policy)))
+            .await;
+    let preflight = |path: &str, origin: &str, method: &str, headers: Option<&str>| {
+        let mut extra = vec![("Access-Control-Request-Method", method.to_string())];
+        if let Some(h) = headers {
+            extra.push(("Access-Control-Request-Headers", h.to_string()));
+        }
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        request(Method::OPTIONS, path, Some(origin), &extra)
+    };
+
+    // POST /items: 7402 with credentials and content-type; GET /items: 7401 only.
+    let seen = send(&app, preflight("/items", OTHER, "POST", Some("content-type"))).await;
+    assert_eq!(seen.status, StatusCode::NO_CONTENT, "{seen:#?}");
+    assert_eq!(seen.header("access-control-allow-origin"), Some(OTHER));
+    assert_eq!(seen.header("access-control-allow-credentials"), Some("true"));
+    assert_eq!(seen.header("access-control-allow-headers"), Some("content-type"));
+    let seen = send(&app, preflight("/items", OTHER, "GET", None)).await;
+    assert_eq!(seen.status, StatusCode::FORBIDDEN, "{seen:#?}");
+    assert!(!seen.has_allow_headers(), "{seen:#?}");
+    let seen = send(&app, request(Method::GET, "/items", Some(ALLOWED), &[])).await;
+    assert_eq!((seen.status, seen.body.as_str()), (StatusCode::OK, "items"));
+    assert_eq!(seen.header("access-control-allow-origin"), Some(ALLOWED));
+    let seen = send(&app, request(Method::GET, "/items", Some(OTHER), &[])).await;
+    assert_eq!(seen.header("access-control-allow-origin"), None, "{seen:#?}");
+
+    // /private/data: 7401 with credentials although the app policy does not list 7401.
+    let seen = send(&app, request(Method::GET, "/private/data", Some(ALLOWED), &[])).await;
+    assert_eq!(seen.header("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(seen.header("access-control-allow-credentials"), Some("true"));
+
+    // /public/data: any origin.
+    let seen = send(&app, request(Method::GET, "/public/data", Some("https://anyone.example"), &[])).await;
+    assert_eq!(seen.header("access-control-allow-origin"), Some("*"));
+
+    // /internal/ping: non-CORS even for the app's own origin; its preflights are refused.
+    let seen = send(&app, request(Method::GET, "/internal/ping", Some("https://app.example"), &[])).await;
+    assert_eq!((seen.status, seen.body.as_str()), (StatusCode::OK, "pong"));
+    assert!(!seen.has_allow_headers() && seen.header("access-control-allow-origin").is_none(), "{seen:#?}");
+    let seen = send(&app, preflight("/internal/ping", "https://app.example", "GET", None)).await;
+    assert_eq!(seen.status, StatusCode::FORBIDDEN, "{seen:#?}");
+    assert!(seen.header("access-control-allow-origin").is_none(), "{seen:#?}");
+
+    // /partner/orders: PartnerPolicy.
+    let seen =
+        send(&app, preflight("/partner/orders", OTHER, "POST", Some("content-type,x-partner-key"))).await;
+    assert_eq!(seen.status, StatusCode::NO_CONTENT, "{seen:#?}");
+    assert_eq!(seen.header("access-control-allow-origin"), Some(OTHER));
+    assert_eq!(seen.header("access-control-max-age"), Some("600"));
+    let seen = send(&app, request(Method::GET, "/partner/orders", Some(OTHER), &[])).await;
+    assert_eq!((seen.status, seen.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(seen.header("access-control-expose-headers"), Some("x-request-id"));
+    let seen = send(&app, request(Method::GET, "/partner/orders", Some("https://app.example"), &[])).await;
+    assert_eq!(
+        seen.header("access-control-allow-origin"),
+        None,
+        "the app policy must not govern /partner: {seen:#?}"
+    );
+}
