@@ -3,12 +3,13 @@
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{AppService, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::guard::GuardContext;
-use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
 use actix_web::Error;
 
 pub use crate::layers::Governing;
 pub use cors_core::{Naming, Policy, PolicyConfig};
+
+use cors_core::Field;
 
 use crate::middleware::{Cors, CorsMiddleware, Level};
 
@@ -26,13 +27,9 @@ pub fn checked(config: PolicyConfig) -> Policy {
 
 /// Whether `ctx` is a CORS preflight asking for `method`.
 pub fn is_preflight_for(ctx: &GuardContext<'_>, method: &Method) -> bool {
-    let head = ctx.head();
-    head.method == Method::OPTIONS
-        && head.headers.contains_key(ORIGIN)
-        && head
-            .headers
-            .get(ACCESS_CONTROL_REQUEST_METHOD)
-            .is_some_and(|m| m.as_bytes() == method.as_str().as_bytes())
+    // The same test the middleware makes, so the guard routes exactly what the layer answers.
+    let request = crate::request::read(ctx.head());
+    request.is_preflight() && request.request_method == Field::One(method.as_str().as_bytes())
 }
 
 /// Whether `ctx` is a `method` request, or a CORS preflight asking for it.

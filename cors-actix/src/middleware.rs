@@ -216,8 +216,10 @@ where
                 )
             });
         }
-        if let Some(method) = request::preflight_method(req.head()) {
-            let found = self.governing(&req, method);
+        let head = req.head();
+        let cors_request = request::read(head);
+        if cors_request.is_preflight() {
+            let found = self.governing(&req, request::requested_method(&cors_request));
             let governing = found.as_ref().unwrap_or(&self.own);
             let policy = match governing {
                 Governing::Disabled => {
@@ -226,8 +228,7 @@ where
                 }
                 Governing::Policy(p) => p,
             };
-            let head = req.head();
-            let decision = policy.decide(&request::read(head));
+            let decision = policy.decide(&cors_request);
             if let Some(reason) = decision.reason() {
                 log_refusal(&req, reason);
             }
@@ -248,8 +249,7 @@ where
             }
             Governing::Policy(p) => p,
         };
-        let head = req.head();
-        let decision = policy.decide(&request::read(head));
+        let decision = policy.decide(&cors_request);
         let refused = decision.kind() != RequestKind::NotCors && !decision.is_allowed();
         if refused && policy.blocks_disallowed() && self.governing(&req, head.method.as_str()).is_none() {
             let vary = decision.vary();

@@ -43,16 +43,11 @@ pub(crate) fn read(head: &RequestHead) -> CorsRequest<'_, HeaderLines<'_>> {
     }
 }
 
-/// The method a preflight asks for, when `head` is a preflight (`OPTIONS` with `Origin` and
-/// exactly one `Access-Control-Request-Method`).
-pub(crate) fn preflight_method(head: &RequestHead) -> Option<&str> {
-    if head.method != actix_web::http::Method::OPTIONS || !head.headers.contains_key(ORIGIN) {
-        return None;
-    }
-    match field(&head.headers, &ACCESS_CONTROL_REQUEST_METHOD) {
-        Field::One(m) => std::str::from_utf8(m).ok(),
-        // Several lines, or a missing one: still a preflight to refuse when lines exist.
-        Field::Several => Some(""),
-        Field::Absent => None,
+/// The method a preflight asks for, as text for the marker lookup: empty when it is not one line
+/// of UTF-8 (such a preflight is refused by the decision, never passed on).
+pub(crate) fn requested_method<'a, L>(request: &CorsRequest<'a, L>) -> &'a str {
+    match request.request_method {
+        Field::One(m) => std::str::from_utf8(m).unwrap_or(""),
+        Field::Absent | Field::Several => "",
     }
 }

@@ -378,3 +378,23 @@ async fn handler_policies_without_any_outer_layer() {
     let res = send(&app, actual(Method::POST, "/items", Some(PARTNER))).await;
     assert_eq!((res.body_str(), res.acao().as_deref()), ("post", Some(PARTNER)));
 }
+
+/// A preflight whose `Access-Control-Request-Method` is not UTF-8 (bytes 0x80–0xFF pass
+/// actix-web's parser) is still a preflight: refused here, never handed to the handler.
+#[actix_rt::test]
+async fn preflight_with_non_utf8_request_method_is_refused_without_the_handler() {
+    use actix_web::http::header::HeaderValue;
+    let hits = Counter::default();
+    let app = app_with!(app_policy(), hits);
+    let req = test::TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/items")
+        .insert_header(("Origin", APP))
+        .insert_header(("Access-Control-Request-Method", HeaderValue::from_bytes(b"P\xffT").unwrap()))
+        .to_request();
+    let res = send(&app, req).await;
+    assert_eq!(res.status, 403);
+    res.assert_no_cors();
+    assert_eq!(res.vary().as_deref(), Some(PREFLIGHT_VARY));
+    assert_eq!(hits.get(), 0);
+}

@@ -39,6 +39,14 @@ pub struct CorsRequest<'r, L> {
     pub request_private_network: bool,
 }
 
+impl<L> CorsRequest<'_, L> {
+    /// Whether this is a preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`
+    /// (any number of lines of each, any bytes). The one test every adapter and guard uses.
+    pub fn is_preflight(&self) -> bool {
+        self.method == b"OPTIONS" && self.origin != Field::Absent && self.request_method != Field::Absent
+    }
+}
+
 /// What kind of request this is, to CORS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestKind {
@@ -324,7 +332,7 @@ impl Policy {
             Field::One(o) => Some(o),
             Field::Several => None,
         };
-        let preflight = req.method == b"OPTIONS" && req.request_method != Field::Absent;
+        let preflight = req.is_preflight();
         decision.kind = if preflight { RequestKind::Preflight } else { RequestKind::Actual };
         if preflight {
             decision.vary = vary_origin
