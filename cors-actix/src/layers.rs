@@ -11,7 +11,7 @@
 //! resource that shadows a marker makes the lookup fall back to the asking layer's own policy
 //! (never to user code).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use actix_web::dev::{AppService, HttpServiceFactory, ResourceMap};
 use actix_web::http::Method;
@@ -97,10 +97,18 @@ pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &str, own: Option<&
     if !any_markers() {
         return None;
     }
-    handler(rmap, path, method).or_else(|| scope(rmap, path, own))
+    // The full pattern of the resource the path reaches: both checks need it, once at most.
+    let reached = OnceCell::new();
+    let reached = || reached.get_or_init(|| rmap.match_pattern(path)).as_deref();
+    handler(rmap, path, method, reached).or_else(|| scope(rmap, path, own, reached))
 }
 
-fn handler(rmap: &ResourceMap, path: &str, method: &str) -> Option<Governing> {
+fn handler<'a>(
+    rmap: &ResourceMap,
+    path: &str,
+    method: &str,
+    reached: impl Fn() -> Option<&'a str>,
+) -> Option<Governing> {
     if method.is_empty() {
         return None;
     }
@@ -110,15 +118,19 @@ fn handler(rmap: &ResourceMap, path: &str, method: &str) -> Option<Governing> {
     // The marker must sit on the very resource the real path reaches first.
     let marker_pattern = rmap.match_pattern(&probe)?;
     let base = marker_pattern.strip_suffix(&suffix)?;
-    (rmap.match_pattern(path).as_deref() == Some(base)).then_some(governing)
+    (reached() == Some(base)).then_some(governing)
 }
 
-fn scope(rmap: &ResourceMap, path: &str, own: Option<&str>) -> Option<Governing> {
+fn scope<'a>(
+    rmap: &ResourceMap,
+    path: &str,
+    own: Option<&str>,
+    reached: impl Fn() -> Option<&'a str>,
+) -> Option<Governing> {
     let mut cuts: Vec<usize> = path.match_indices('/').map(|(i, _)| i).take(MAX_SCOPE_DEPTH).collect();
     if cuts.len() < MAX_SCOPE_DEPTH {
         cuts.push(path.len());
     }
-    let leaf = rmap.match_pattern(path);
     for &cut in cuts.iter().rev() {
         let probe = format!("{}{SCOPE_MARK}", &path[..cut]);
         let name = rmap.match_name(&probe);
@@ -130,7 +142,7 @@ fn scope(rmap: &ResourceMap, path: &str, own: Option<&str>) -> Option<Governing>
         else {
             continue;
         };
-        if leaf.as_deref().is_none_or(|l| l.starts_with(&prefix)) {
+        if reached().is_none_or(|l| l.starts_with(&prefix)) {
             // The innermost scope is the asking one: nothing inside it is more specific.
             return (name != own).then_some(governing);
         }
