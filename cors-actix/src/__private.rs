@@ -1,17 +1,15 @@
 //! Support for the code `cors-macros` generates. Not a public API.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::{AppService, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::dev::AppService;
 use actix_web::guard::GuardContext;
 use actix_web::http::Method;
-use actix_web::Error;
 
 pub use crate::layers::Governing;
 pub use cors_core::{Naming, Policy, PolicyConfig};
 
 use cors_core::Field;
 
-use crate::middleware::{Cors, CorsMiddleware, Level};
+use crate::middleware::{Cors, Level};
 
 /// Builds a policy the macro validated at compile time.
 ///
@@ -42,29 +40,7 @@ pub fn register_marker(config: &mut AppService, path: &str, methods: &[Method], 
     crate::layers::register_handler_marker(config, path, methods, governing);
 }
 
-/// The middleware `#[cors]` puts around its handler.
-#[derive(Clone)]
-pub struct HandlerCors(Cors);
-
-impl HandlerCors {
-    /// The handler's own layer.
-    pub fn new(governing: Governing) -> HandlerCors {
-        HandlerCors(Cors::at(governing, Level::Handler))
-    }
-}
-
-impl<S, B> Transform<S, ServiceRequest> for HandlerCors
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B, BoxBody>>;
-    type Error = Error;
-    type Transform = CorsMiddleware<S>;
-    type InitError = ();
-    type Future = std::future::Ready<Result<Self::Transform, ()>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        self.0.new_transform(service)
-    }
+/// The middleware `#[cors]` puts around its handler: the handler's own layer.
+pub fn handler_cors(governing: Governing) -> Cors {
+    Cors::at(governing, Level::Handler)
 }

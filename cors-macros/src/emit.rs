@@ -151,7 +151,7 @@ pub(crate) fn handler(handler: Handler, args: &PolicyArgs, warnings_found: &[War
     for wrap in &route.wraps {
         route_args.push(quote!(wrap = #wrap));
     }
-    route_args.push(quote!(wrap = "::cors_actix::__private::HandlerCors::new(__cors_governing())"));
+    route_args.push(quote!(wrap = "::cors_actix::__private::handler_cors(__cors_governing())"));
     for other in &route.others {
         route_args.push(quote!(#other));
     }

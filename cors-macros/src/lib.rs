@@ -279,7 +279,7 @@ mod tests {
             "(__ctx . head () . method == :: actix_web :: http :: Method :: GET) && g1 (__ctx)",
             "# [:: actix_web :: route (\"/private\" , method = \"GET\" , method = \"OPTIONS\" , name = \"secret\" , \
              guard = \"__cors_guard\" , wrap = \"Logger::default()\" , \
-             wrap = \"::cors_actix::__private::HandlerCors::new(__cors_governing())\")]",
+             wrap = \"::cors_actix::__private::handler_cors(__cors_governing())\")]",
             ":: cors_actix :: __private :: register_marker (__config , \"/private\" , & [:: actix_web :: http :: Method :: GET] , & __cors_governing ())",
         ] {
             assert!(out.contains(part), "missing {part}\nin {out}");

@@ -12,7 +12,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
 use actix_web::{guard, web, Error, HttpResponse};
 use bytes::Bytes;
-use cors_actix::__private::{accepts, register_marker, Governing, HandlerCors};
+use cors_actix::__private::{accepts, handler_cors, register_marker, Governing};
 use cors_actix::Policy;
 
 pub const APP: &str = "https://app.example";
@@ -178,7 +178,7 @@ impl HttpServiceFactory for HandlerRoute {
         let method = self.method.clone();
         let resource = web::resource(self.path)
             .guard(guard::fn_guard(move |ctx| accepts(ctx, &method)))
-            .wrap(HandlerCors::new(self.governing))
+            .wrap(handler_cors(self.governing))
             .route(web::route().to(counting(&self.counter, self.body)));
         HttpServiceFactory::register(resource, config);
     }
