@@ -175,6 +175,19 @@ impl Naming {
     }
 }
 
+impl Naming {
+    /// How to turn a boolean `setting` on, in these words: `.allow_null_origin(true)`,
+    /// `CORS_ALLOW_NULL_ORIGIN=true`, `allow_null_origin = true`, or the argument `allow_null_origin`.
+    pub fn turn_on(&self, setting: Setting) -> String {
+        match self {
+            Naming::Builder => format!("`.{}(true)`", setting.builder_method()),
+            Naming::Config => format!("`{} = true`", setting.field_name()),
+            Naming::Macro => format!("the argument `{}`", setting.macro_argument()),
+            Naming::Env(_) => format!("{}=true", self.name(setting)),
+        }
+    }
+}
+
 /// What kind of mistake a [`ConfigError`] reports; stable for tests and tooling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

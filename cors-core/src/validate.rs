@@ -99,7 +99,7 @@ pub(crate) fn validate(
                         errors.push(ConfigError::combination(
                             ErrorKind::NullOrigin,
                             &[Setting::AllowedOrigins, Setting::AllowNullOrigin],
-                            "the \"null\" origin is shared by every sandboxed iframe and file:// page, so any site can send it; remove it, or opt in with the allow-null-origin setting if you really mean it",
+                            format!("the \"null\" origin is shared by every sandboxed iframe and file:// page, so any site can send it; remove it, or opt in with {} if you really mean it", naming.turn_on(Setting::AllowNullOrigin)),
                         ).at(i));
                         continue;
                     }
@@ -111,7 +111,7 @@ pub(crate) fn validate(
                         errors.push(ConfigError::combination(
                             ErrorKind::InsecureOriginWithCredentials,
                             &[Setting::AllowedOrigins, Setting::AllowCredentials],
-                            format!("origin \"{entry}\" is plain http: anyone on the network can impersonate it and receive credentialed responses; use \"https://\", or opt in with the dangerously-allow-insecure-origins setting"),
+                            format!("origin \"{entry}\" is plain http: anyone on the network can impersonate it and receive credentialed responses; use \"https://\", or opt in with {}", naming.turn_on(Setting::DangerouslyAllowInsecureOrigins)),
                         ).at(i));
                         continue;
                     }

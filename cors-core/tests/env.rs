@@ -323,15 +323,15 @@ fn combinations_name_every_variable() {
         err(&[("CORS_ALLOWED_ORIGINS", "https://a.example,http://b.example"), ("CORS_ALLOW_CREDENTIALS", "true")]),
         [
             "CORS_ALLOWED_ORIGINS and CORS_ALLOW_CREDENTIALS: origin \"http://b.example\" is plain http: anyone on \
-             the network can impersonate it and receive credentialed responses; use \"https://\", or opt in with the \
-             dangerously-allow-insecure-origins setting"
+             the network can impersonate it and receive credentialed responses; use \"https://\", or opt in with \
+             CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS=true"
         ]
     );
     assert_eq!(
         err(&[("CORS_ALLOWED_ORIGINS", "null")]),
         [
             "CORS_ALLOWED_ORIGINS and CORS_ALLOW_NULL_ORIGIN: the \"null\" origin is shared by every sandboxed iframe \
-             and file:// page, so any site can send it; remove it, or opt in with the allow-null-origin setting if \
+             and file:// page, so any site can send it; remove it, or opt in with CORS_ALLOW_NULL_ORIGIN=true if \
              you really mean it"
         ]
     );

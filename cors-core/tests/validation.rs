@@ -353,7 +353,7 @@ fn null_origin_needs_its_own_setting() {
     assert_eq!(
         error.to_string(),
         "`allow_origins` and `allow_null_origin`: the \"null\" origin is shared by every sandboxed iframe and \
-         file:// page, so any site can send it; remove it, or opt in with the allow-null-origin setting if you \
+         file:// page, so any site can send it; remove it, or opt in with `.allow_null_origin(true)` if you \
          really mean it"
     );
 
@@ -374,8 +374,8 @@ fn insecure_origin_with_credentials_needs_the_dangerous_setting() {
     assert_eq!(
         error.to_string(),
         "`allow_origins` and `allow_credentials`: origin \"http://a.example\" is plain http: anyone on the network \
-         can impersonate it and receive credentialed responses; use \"https://\", or opt in with the \
-         dangerously-allow-insecure-origins setting"
+         can impersonate it and receive credentialed responses; use \"https://\", or opt in with \
+         `.dangerously_allow_insecure_origins(true)`"
     );
     // A pattern on http is just as insecure.
     assert_eq!(
