@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -61,7 +61,6 @@ pub trait NamedPolicy {
 pub struct Cors {
     own: Governing,
     level: Level,
-    startup: Arc<Once>,
     misplaced: Arc<Once>,
 }
 
@@ -72,7 +71,7 @@ impl Cors {
     }
 
     pub(crate) fn at(own: Governing, level: Level) -> Cors {
-        Cors { own, level, startup: Arc::new(Once::new()), misplaced: Arc::new(Once::new()) }
+        Cors { own, level, misplaced: Arc::new(Once::new()) }
     }
 
     pub(crate) fn with_level(mut self, level: Level) -> Cors {
@@ -122,16 +121,24 @@ impl Cors {
         }
     }
 
+    /// Logs the effective policy and its warnings once per process, however many workers
+    /// build this layer and whether the `Cors` was made once or inside the server's closure.
     fn log_startup(&self) {
-        self.startup.call_once(|| match &self.own {
-            Governing::Policy(policy) => {
-                tracing::info!(target: "cors", level = self.level.name(), "CORS policy: {policy}");
-                for warning in policy.warnings() {
-                    tracing::warn!(target: "cors", "CORS configuration: {warning}");
-                }
-            }
-            Governing::Disabled => {}
-        });
+        static ANNOUNCED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let Governing::Policy(policy) = &self.own else {
+            return;
+        };
+        let line = format!("{}: {policy}", self.level.name());
+        let mut announced = ANNOUNCED.lock().unwrap_or_else(PoisonError::into_inner);
+        if announced.contains(&line) {
+            return;
+        }
+        announced.push(line);
+        drop(announced);
+        tracing::info!(target: "cors", level = self.level.name(), "CORS policy: {policy}");
+        for warning in policy.warnings() {
+            tracing::warn!(target: "cors", "CORS configuration: {warning}");
+        }
     }
 }
 

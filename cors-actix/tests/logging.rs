@@ -56,6 +56,13 @@ fn refused_preflight_is_logged_with_origin_method_path_and_reason() {
         let _app2 =
             actix_web::test::init_service(App::new().route("/items", web::to(HttpResponse::Ok)).wrap(cors))
                 .await;
+        // A third from a new `Cors` with the same policy, as `Cors::from_env()` written inside
+        // `HttpServer::new`'s closure builds one per worker.
+        let again = Policy::builder().allow_origin(APP).allow_headers(["content-type"]).build().unwrap();
+        let _app3 = actix_web::test::init_service(
+            App::new().route("/items", web::to(HttpResponse::Ok)).wrap(Cors::new(again)),
+        )
+        .await;
         let res = send(&app, preflight("/items", APP, "POST", Some("x-api-key"))).await;
         assert_eq!(res.status, 403);
         let hostile =
