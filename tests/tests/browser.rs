@@ -472,3 +472,191 @@ fn refused_preflight_is_explained_in_the_server_log() {
     assert!(line.contains("cors"), "the refusal is logged under target `cors`: {line}");
     assert!(line.contains(PAGE_ORIGIN), "the refusal names the origin: {line}");
 }
+
+// ---------------------------------------------------------------------------------
+// Compiled-in policies: handler (#[cors]) and scope (PartnerPolicy) over the app-wide one
+// ---------------------------------------------------------------------------------
+
+const OTHER_ORIGIN: &str = "http://localhost:7402";
+
+/// The server's `cors` refusal lines for this origin, method and path (the path without query).
+fn refusals(out: &str, origin: &str, method: &str, path: &str) -> Vec<String> {
+    let (origin, method, path) =
+        (format!("origin={origin} "), format!("method={method} "), format!("path={path} "));
+    out.lines()
+        .filter(|l| l.contains("CORS request refused") && l.contains(&origin))
+        .filter(|l| l.contains(&method) && l.contains(&path))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `#[cors(..)]` on a handler governs it alone, whatever the app-wide policy says, and
+/// `GET /items` and `POST /items` each follow their own policy. The app-wide policy lists 7402
+/// (with credentials) but not 7401, so every grant to 7401 and every refusal to 7402 below is the
+/// handler's policy deciding.
+#[test]
+fn handler_policies_govern_alone() {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", "http://localhost:7999,http://localhost:7402"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ]);
+    let json_creds =
+        "{method: 'POST', credentials: 'include', headers: {'Content-Type': 'application/json'}, \
+                      body: '{\"name\":\"a\"}'}";
+    // A GET made non-simple by its Content-Type: it needs a preflight unless one is cached.
+    let get_json_creds = "{credentials: 'include', headers: {'Content-Type': 'application/json'}}";
+
+    let script = format!(
+        "await probe('private-creds', {}, {{credentials: 'include'}});\n\
+         await probe('items-get', {});\n\
+         await probe('items-post-json', {}, {json_creds});\n\
+         await probe('public', {});\n\
+         await probe('public-creds', {}, {{credentials: 'include'}});",
+        api.url("/private/data"),
+        api.url("/items"),
+        api.url("/items?from-7401"),
+        api.url("/public/data"),
+        api.url("/public/data?creds"),
+    );
+    let report = run(PAGE, &script);
+    // The handler's own origin, with credentials, though the app-wide policy does not list 7401.
+    assert_ok(&report, "private-creds", 200, Some("private"));
+    assert_ok(&report, "items-get", 200, Some("items"));
+    // POST /items has its own policy (7402 only): its preflight is refused to 7401.
+    assert_refused(&report, "items-post-json");
+    assert_ok(&report, "public", 200, Some("public"));
+    // any_origin answers `*`, which the browser never accepts with credentials.
+    assert_refused(&report, "public-creds");
+
+    // From 7402, in this order (the order matters for the preflight cache, see below):
+    // 1. a non-simple GET /items?fresh: its own preflight (ACRM: GET) is refused by GET's policy;
+    // 2. POST /items?cache, preflighted (content-type), granted by POST's policy;
+    // 3. the same non-simple GET, now on /items?cache, whose URL has a cached grant from 2;
+    // 4. a simple GET /items: no preflight, the actual response carries no grant;
+    // 5. /private/data last: its refusal line marks the end of this run in the server log.
+    let script = format!(
+        "await probe('items-get-nonsimple-fresh', {fresh}, {get_json_creds});\n\
+         await probe('items-post-json', {cache}, {json_creds});\n\
+         await probe('items-get-nonsimple-after-post', {cache}, {get_json_creds});\n\
+         await probe('items-get', {items});\n\
+         await probe('public', {public});\n\
+         await probe('public-creds', {public_creds}, {{credentials: 'include'}});\n\
+         await probe('private-creds', {private}, {{credentials: 'include'}});",
+        fresh = api.url("/items?fresh"),
+        cache = api.url("/items?cache"),
+        items = api.url("/items"),
+        public = api.url("/public/data"),
+        public_creds = api.url("/public/data?creds"),
+        private = api.url("/private/data"),
+    );
+    let report = run(OTHER_PAGE, &script);
+    assert_refused(&report, "items-get-nonsimple-fresh");
+    assert_ok(&report, "items-post-json", 201, Some("created"));
+    assert_refused(&report, "items-get-nonsimple-after-post");
+    assert_refused(&report, "items-get");
+    assert_ok(&report, "public", 200, Some("public"));
+    assert_refused(&report, "public-creds");
+    // 7402 is in the app-wide policy, with credentials, but /private/data's policy governs alone.
+    assert_refused(&report, "private-creds");
+
+    // What reached the server. The end marker: the refused actual GET /private/data.
+    let out = api.wait_output("path=/private/data ", Duration::from_secs(2));
+    let private = refusals(&out, OTHER_ORIGIN, "GET", "/private/data");
+    assert_eq!(private.len(), 1, "one refused GET /private/data from 7402:\n{out}\nreport: {report:#}");
+    assert!(
+        private[0].contains("(allowed: http://localhost:7401"),
+        "refused by /private/data's own policy: {}\n{out}",
+        private[0]
+    );
+    // Preflights for GET /items from 7402 (refused by GET's policy) and actual GETs (refused too).
+    let preflights = refusals(&out, OTHER_ORIGIN, "OPTIONS", "/items");
+    let gets = refusals(&out, OTHER_ORIGIN, "GET", "/items");
+    // Chromium caches a preflight grant per origin and URL, not per method (SPEC 3, "Known
+    // limit"): after POST's grant for /items?cache (methods POST, headers content-type,
+    // credentials), the non-simple GET to the same URL skips its preflight and goes straight to
+    // the handler, as an actual request; only probe 1 sends a preflight. Probes 3 and 4 arrive as
+    // actual GETs, refused by GET's policy (no grant on the response, so `fetch` still rejects).
+    assert_eq!(
+        preflights.len(),
+        1,
+        "only the fresh URL's GET preflight should reach the server (the other is skipped thanks \
+         to POST's cached grant for the same URL):\n{out}\nreport: {report:#}"
+    );
+    assert_eq!(
+        gets.len(),
+        2,
+        "the non-simple GET after POST's grant and the simple GET should arrive as actual \
+         requests:\n{out}\nreport: {report:#}"
+    );
+    // No POST /items was refused: POST's own policy granted 7402.
+    assert!(refusals(&out, OTHER_ORIGIN, "POST", "/items").is_empty(), "{out}");
+}
+
+/// The `/partner` scope follows `PartnerPolicy` alone, and `#[cors(disable)]` makes
+/// `/internal/ping` non-CORS, under an app-wide policy that would grant 7401 everything asked here.
+#[test]
+fn scope_policy_and_disabled_handler_govern_alone() {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_ALLOWED_HEADERS", "content-type,x-partner-key"),
+        ("CORS_EXPOSED_HEADERS", "x-request-id"),
+    ]);
+    let partner_post = "{method: 'POST', credentials: 'include', \
+                        headers: {'Content-Type': 'application/json', 'X-Partner-Key': 'k'}, \
+                        body: '{\"order\":1}'}";
+    let get_json = "{headers: {'Content-Type': 'application/json'}}";
+
+    let script = format!(
+        "await probe('ping', {});\n\
+         await probe('ping-preflighted', {}, {get_json});\n\
+         await probe('echo', {});\n\
+         await probe('partner-post', {}, {partner_post});\n\
+         await probe('partner-get-creds', {}, {{credentials: 'include'}});\n\
+         await probe('echo-post-like-partner', {}, {partner_post});",
+        api.url("/internal/ping"),
+        api.url("/internal/ping?preflighted"),
+        api.url("/api/echo"),
+        api.url("/partner/orders"),
+        api.url("/partner/orders?get"),
+        api.url("/api/echo?post"),
+    );
+    let report = run(PAGE, &script);
+    // The app-wide policy lists 7401, but /internal/ping is not CORS at all.
+    assert_refused(&report, "ping");
+    assert_refused(&report, "ping-preflighted");
+    // Control: the app-wide policy does grant 7401 elsewhere.
+    assert_ok(&report, "echo", 200, Some("ok"));
+    // PartnerPolicy (7402 only) refuses 7401, preflighted or simple.
+    assert_refused(&report, "partner-post");
+    assert_refused(&report, "partner-get-creds");
+    // Control: the very same request outside the scope is granted by the app-wide policy.
+    assert_ok(&report, "echo-post-like-partner", 200, Some("ok"));
+    assert_eq!(get(&report, "echo-post-like-partner")["headers"]["x-request-id"], "42", "{report:#}");
+
+    let out = api.wait_output("path=/partner/orders ", Duration::from_secs(2));
+    let partner = refusals(&out, PAGE_ORIGIN, "OPTIONS", "/partner/orders");
+    assert_eq!(partner.len(), 1, "PartnerPolicy refused the preflight:\n{out}\nreport: {report:#}");
+    assert!(partner[0].contains("(allowed: http://localhost:7402"), "{}\n{out}", partner[0]);
+    let ping = refusals(&out, PAGE_ORIGIN, "OPTIONS", "/internal/ping");
+    assert_eq!(ping.len(), 1, "the disabled handler's preflight is refused:\n{out}\nreport: {report:#}");
+    assert!(ping[0].contains("CORS is disabled for this handler"), "{}\n{out}", ping[0]);
+
+    let script = format!(
+        "await probe('partner-post', {}, {partner_post});\n\
+         await probe('partner-get-creds', {}, {{credentials: 'include'}});\n\
+         await probe('echo', {});",
+        api.url("/partner/orders"),
+        api.url("/partner/orders?get"),
+        api.url("/api/echo"),
+    );
+    let report = run(OTHER_PAGE, &script);
+    // PartnerPolicy grants 7402 (not in the app-wide policy): credentials, both request headers,
+    // and the exposed X-Request-Id.
+    assert_ok(&report, "partner-post", 200, Some("ok"));
+    assert_eq!(get(&report, "partner-post")["headers"]["x-request-id"], "42", "{report:#}");
+    assert_ok(&report, "partner-get-creds", 200, Some("ok"));
+    assert_eq!(get(&report, "partner-get-creds")["headers"]["x-request-id"], "42", "{report:#}");
+    // Control: outside the scope, the app-wide policy does not list 7402.
+    assert_refused(&report, "echo");
+}
