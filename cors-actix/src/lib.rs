@@ -63,10 +63,41 @@
 //! * a handler whose path is first reached by another resource registered before it with a
 //!   pattern that also matches (e.g. `/items/{id}` before `/items/new`).
 //!
-//! Browsers cache a preflight's grant per origin and URL, not per method: when methods of one
-//! path carry different policies, a grant for one method can let a request for another skip its
-//! preflight. Turn `block_disallowed` on for such handlers, so their own policy refuses the
-//! actual request.
+//! A handler-level policy only sees the requests routed to its own resource: with **no** outer
+//! CORS layer, a preflight that routing gives to another resource is that resource's (a user's
+//! own `#[options("/items")]` registered before a `#[cors]` `GET /items` handler runs for the
+//! GET preflight). Register such routes after the `#[cors]` handlers, or wrap the app in a
+//! `Cors`, whose lookup finds the handler's policy and answers for it. A plain `OPTIONS` request
+//! (no `Origin`, or no `Access-Control-Request-Method`) is not a preflight: it is routed like any
+//! request (to a user's `OPTIONS` route, else the default service); with an `Origin`, an outer
+//! `Cors` treats it as an actual request and applies its own policy.
+//!
+//! # Methods of one path with different policies: the preflight cache
+//!
+//! `GET /items` and `POST /items` may carry different `#[cors]` policies: each answers the
+//! preflight for its own method. But browsers cache a preflight's grant per origin and URL, not
+//! per method: when methods of one path carry different policies, a grant for one method can let
+//! a request for another skip its preflight (and a simple `GET`, `HEAD` or `POST` never has one),
+//! so the request reaches a handler whose policy was never asked, and without blocking that
+//! handler runs. Turn `block_disallowed` on for such handlers, so their own policy refuses the
+//! actual request with 403 before the handler runs:
+//!
+//! ```
+//! use actix_web::{get, post, Responder};
+//! use cors_actix::cors;
+//!
+//! #[cors(origin = "https://myapp.com", block_disallowed)]
+//! #[get("/items")]
+//! async fn list_items() -> impl Responder {
+//!     "items"
+//! }
+//!
+//! #[cors(origin = "https://partner.example", credentials, block_disallowed)]
+//! #[post("/items")]
+//! async fn create_item() -> impl Responder {
+//!     "created"
+//! }
+//! ```
 //!
 //! # What CORS is not
 //!

@@ -59,7 +59,7 @@
 //! | `private_network` | grant Private Network Access preflights |
 //! | `preflight_continue` | pass preflights on to the handler instead of answering them |
 //! | `preflight_status = 200` | the status of a granted preflight: 204 (default) or 200 |
-//! | `block_disallowed` | answer actual requests from origins not allowed with 403, without running the handler |
+//! | `block_disallowed` | answer actual requests from origins not allowed with 403, without running the handler; browsers send `Origin` on same-origin POSTs too, so list your own origin. Add it when the methods of one path carry different policies (see below) |
 //! | `debug` | put the reason for a refused preflight in its body (discloses the policy) |
 //! | `allow_null_origin` | the opt-in for the `null` origin |
 //! | `dangerously_allow_insecure_origins` | the opt-in for `http://` origins with `credentials` |
@@ -89,6 +89,36 @@
 //! that allows no origin) are shown at compile time as `deprecated` warnings at the offending
 //! argument: stable Rust has no other way for a macro to warn. They are also in
 //! `Policy::warnings()` at run time.
+//!
+//! # Methods of one path with different policies
+//!
+//! Each handler answers the preflight for its own method (`Access-Control-Request-Method`), so
+//! `GET /items` and `POST /items` may carry different policies. Browsers, however, cache a
+//! preflight's grant per origin and URL, not per method: once a preflight for one method is
+//! granted, a request for another method of the same URL can skip its preflight (and a simple
+//! `GET`, `HEAD` or `POST` never has one). Such a request reaches a handler whose policy was never
+//! asked: without blocking, the handler runs (the browser only hides the response). Turn
+//! `block_disallowed` on for such handlers, so that their own policy refuses the actual request
+//! with 403 before the handler runs:
+//!
+//! ```
+//! use actix_web::{get, post, Responder};
+//! use cors_actix::cors;
+//!
+//! #[cors(origin = "https://myapp.com", block_disallowed)]
+//! #[get("/items")]
+//! async fn list_items() -> impl Responder {
+//!     "items"
+//! }
+//!
+//! // A GET from https://partner.example reaching /items, preflighted or not, gets 403 from
+//! // `list_items`' own policy, and `list_items` does not run.
+//! #[cors(origin = "https://partner.example", credentials, headers("content-type"), block_disallowed)]
+//! #[post("/items")]
+//! async fn create_item() -> impl Responder {
+//!     "created"
+//! }
+//! ```
 //!
 //! # Attribute order
 //!
