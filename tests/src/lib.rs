@@ -1,3 +1,5 @@
 //! Cross-crate integration and real-browser test support.
 
 pub mod browser;
+pub mod env_server;
+pub mod wire;

@@ -13,17 +13,11 @@
 //! Preflight results are cached by Chromium per origin and URL (5 s without `Max-Age`), so
 //! probes that must each send their own preflight use distinct query strings.
 
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tests::browser::{find_chromium, js_str, probe, run_in_browser_timed};
+use tests::env_server::EnvServer;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const PAGE: &str = "http://localhost:7401/";
@@ -34,192 +28,9 @@ const OTHER_PAGE: &str = "http://localhost:7402/";
 // The env-server binary
 // ---------------------------------------------------------------------------------
 
-/// Builds `env-server` once per test process, into the target dir this test binary lives in
-/// (`<target>/<profile>/deps/browser-*`), so the binary matches the sources under test.
-fn env_server_binary() -> PathBuf {
-    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match BIN.get_or_init(build_env_server) {
-        Ok(path) => path.clone(),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn build_env_server() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    // <target>/<profile>/deps/browser-<hash>
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .ok_or_else(|| format!("unexpected test binary location: {}", exe.display()))?
-        .to_path_buf();
-    let target_dir = profile_dir
-        .parent()
-        .ok_or_else(|| format!("unexpected test binary location: {}", exe.display()))?
-        .to_path_buf();
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(&workspace)
-        .args(["build", "--quiet", "-p", "examples", "--bin", "env-server", "--target-dir"])
-        .arg(&target_dir);
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    let started = Instant::now();
-    let out = cmd.output().map_err(|e| format!("cannot run cargo build for env-server: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`cargo build -p examples --bin env-server` failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let bin = profile_dir.join("env-server");
-    if !bin.is_file() {
-        return Err(format!("cargo built env-server but {} does not exist", bin.display()));
-    }
-    eprintln!("[browser] env-server ready after {:?}: {}", started.elapsed(), bin.display());
-    Ok(bin)
-}
-
-/// A running `env-server` child. Dropping it kills the process and collects its output.
-struct EnvServer {
-    child: Child,
-    /// `http://127.0.0.1:<port>`
-    base: String,
-    /// stdout and stderr, line by line, as they arrive.
-    output: Arc<Mutex<String>>,
-    readers: Vec<JoinHandle<()>>,
-}
-
-impl EnvServer {
-    /// Starts `env-server` with these `CORS_*` variables (and no inherited ones).
-    fn start(vars: &[(&str, &str)]) -> EnvServer {
-        let bin = env_server_binary();
-        let mut cmd = Command::new(&bin);
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CORS_") {
-                cmd.env_remove(&key);
-            }
-        }
-        // The binary's default filter (`info,cors=debug`) is what logs refusals; an inherited
-        // RUST_LOG would replace it.
-        cmd.env_remove("RUST_LOG")
-            .env("BIND", "127.0.0.1:0")
-            .envs(vars.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // If the test process dies without unwinding (SIGKILL, Ctrl-C), take the server with it.
-        // (PDEATHSIG fires when the spawning thread exits; servers live within one test thread.)
-        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let output = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel::<String>();
-        let readers = vec![
-            spawn_reader(child.stdout.take().expect("piped stdout"), output.clone(), Some(tx)),
-            spawn_reader(child.stderr.take().expect("piped stderr"), output.clone(), None),
-        ];
-        let mut server = EnvServer { child, base: String::new(), output, readers };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok(addr) => {
-                    server.base = format!("http://{addr}");
-                    break;
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                    if let Ok(Some(status)) = server.child.try_wait() {
-                        // Give the readers a moment to collect the panic message.
-                        std::thread::sleep(Duration::from_millis(100));
-                        panic!(
-                            "env-server {vars:?} exited ({status}) before listening:\n{}",
-                            server.output()
-                        );
-                    }
-                }
-                Err(_) => {
-                    panic!("env-server {vars:?} did not print `listening on http://`:\n{}", server.output())
-                }
-            }
-        }
-        server
-    }
-
-    /// `base` + `path`, as a JS string literal.
-    fn url(&self, path: &str) -> String {
-        js_str(&format!("{}{path}", self.base))
-    }
-
-    /// Everything the server printed so far, ANSI colours removed.
-    fn output(&self) -> String {
-        strip_ansi(&self.output.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Waits up to `timeout` for `needle` to appear in the output; returns the output.
-    fn wait_output(&self, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let out = self.output();
-            if out.contains(needle) || Instant::now() >= deadline {
-                return out;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for EnvServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-    }
-}
-
-fn spawn_reader<R: Read + Send + 'static>(
-    stream: R,
-    output: Arc<Mutex<String>>,
-    listening: Option<mpsc::Sender<String>>,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if let (Some(tx), Some(addr)) = (&listening, line.strip_prefix("listening on http://")) {
-                let _ = tx.send(addr.trim().to_string());
-            }
-            let mut out = output.lock().unwrap_or_else(|p| p.into_inner());
-            out.push_str(&line);
-            out.push('\n');
-        }
-    })
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ params final-byte(@..~)
-            if chars.next() == Some('[') {
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// `server`'s `path` as a JS string literal.
+fn url(server: &EnvServer, path: &str) -> String {
+    js_str(&format!("{}{path}", server.base()))
 }
 
 // ---------------------------------------------------------------------------------
@@ -272,7 +83,7 @@ fn assert_refused(report: &Value, name: &str) {
 #[test]
 fn simple_get_is_granted_to_the_listed_origin_only() {
     let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
-    let script = format!("await probe('get', {});", api.url("/api/echo"));
+    let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
     let report = run(PAGE, &script);
     assert_ok(&report, "get", 200, Some("ok"));
@@ -292,9 +103,9 @@ fn json_post_is_preflighted_and_needs_content_type_allowed() {
         "await probe('json-allowed', {}, {json});\n\
          await probe('json-not-allowed', {}, {json});\n\
          await probe('text-plain-no-preflight', {}, {plain});",
-        with.url("/api/echo"),
-        without.url("/api/echo"),
-        without.url("/api/echo?plain"),
+        url(&with, "/api/echo"),
+        url(&without, "/api/echo"),
+        url(&without, "/api/echo?plain"),
     );
     let report = run(PAGE, &script);
     assert_ok(&report, "json-allowed", 200, Some("ok"));
@@ -316,9 +127,9 @@ fn authorization_is_not_covered_by_the_wildcard() {
         "await probe('star-authorization', {}, {auth});\n\
          await probe('star-custom-header', {}, {custom});\n\
          await probe('star-and-authorization', {}, {auth});",
-        star.url("/api/needs-auth"),
-        star.url("/api/echo"),
-        star_auth.url("/api/needs-auth"),
+        url(&star, "/api/needs-auth"),
+        url(&star, "/api/echo"),
+        url(&star_auth, "/api/needs-auth"),
     );
     let report = run(PAGE, &script);
     assert_refused(&report, "star-authorization");
@@ -342,9 +153,9 @@ fn method_case_patch_is_sent_as_written() {
         "await probe('lower-patch', {}, {{method: 'patch'}});\n\
          await probe('upper-patch', {}, {{method: 'PATCH'}});\n\
          await probe('lower-put-normalized', {}, {{method: 'put'}});",
-        api.url("/api/echo?lower-patch"),
-        api.url("/api/echo?upper-patch"),
-        api.url("/api/echo?lower-put"),
+        url(&api, "/api/echo?lower-patch"),
+        url(&api, "/api/echo?upper-patch"),
+        url(&api, "/api/echo?lower-put"),
     );
     let report = run(PAGE, &script);
     assert_refused(&report, "lower-patch");
@@ -371,10 +182,10 @@ fn credentials_need_the_setting_and_a_listed_origin() {
            headers: {{'Content-Type': 'application/json'}}, body: '{{}}'}});\n\
          await probe('include-creds-off', {}, {{credentials: 'include'}});\n\
          await probe('omit-creds-off', {}, {{credentials: 'omit'}});",
-        creds.url("/api/echo"),
-        creds.url("/api/echo?preflighted"),
-        no_creds.url("/api/echo"),
-        no_creds.url("/api/echo?omit"),
+        url(&creds, "/api/echo"),
+        url(&creds, "/api/echo?preflighted"),
+        url(&no_creds, "/api/echo"),
+        url(&no_creds, "/api/echo?omit"),
     );
     let report = run(PAGE, &script);
     assert_ok(&report, "include-creds-on", 200, Some("ok"));
@@ -385,7 +196,7 @@ fn credentials_need_the_setting_and_a_listed_origin() {
 
     // An origin that is not listed gets nothing, credentials or not.
     let script =
-        format!("await probe('include-unlisted', {}, {{credentials: 'include'}});", creds.url("/api/echo"));
+        format!("await probe('include-unlisted', {}, {{credentials: 'include'}});", url(&creds, "/api/echo"));
     let report = run(OTHER_PAGE, &script);
     assert_refused(&report, "include-unlisted");
 }
@@ -403,8 +214,8 @@ fn only_exposed_headers_are_readable() {
          await probe('exposed', {e});\n\
          await probe('not-exposed', {p});\n\
          await report({{ exposed: await read({e}), plain: await read({p}) }});",
-        e = exposed.url("/api/echo"),
-        p = plain.url("/api/echo"),
+        e = url(&exposed, "/api/echo"),
+        p = url(&plain, "/api/echo"),
     );
     let report = run(PAGE, &script);
     assert_eq!(report["extra"]["exposed"]["status"], 200, "{report:#}");
@@ -429,9 +240,9 @@ fn error_statuses_reach_the_page() {
         "await probe('fail', {});\n\
          await probe('needs-auth', {});\n\
          await probe('nope', {});",
-        api.url("/api/fail"),
-        api.url("/api/needs-auth"),
-        api.url("/api/nope"),
+        url(&api, "/api/fail"),
+        url(&api, "/api/needs-auth"),
+        url(&api, "/api/nope"),
     );
     let report = run(PAGE, &script);
     assert_ok(&report, "fail", 500, None);
@@ -442,7 +253,7 @@ fn error_statuses_reach_the_page() {
 #[test]
 fn subdomain_pattern_grants_subdomains_only() {
     let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", "http://*.app.localhost:7401")]);
-    let script = format!("await probe('get', {});", api.url("/api/echo"));
+    let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
     let report = run("http://a.app.localhost:7401/", &script);
     assert_ok(&report, "get", 200, Some("ok"));
@@ -462,7 +273,7 @@ fn refused_preflight_is_explained_in_the_server_log() {
         ("CORS_DEBUG", "true"),
     ]);
     let script =
-        format!("await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});", api.url("/api/echo"));
+        format!("await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});", url(&api, "/api/echo"));
     let report = run(PAGE, &script);
     assert_refused(&report, "x-api-key");
     let needle = "request header \"x-api-key\" is not allowed";
@@ -512,11 +323,11 @@ fn handler_policies_govern_alone() {
          await probe('items-post-json', {}, {json_creds});\n\
          await probe('public', {});\n\
          await probe('public-creds', {}, {{credentials: 'include'}});",
-        api.url("/private/data"),
-        api.url("/items"),
-        api.url("/items?from-7401"),
-        api.url("/public/data"),
-        api.url("/public/data?creds"),
+        url(&api, "/private/data"),
+        url(&api, "/items"),
+        url(&api, "/items?from-7401"),
+        url(&api, "/public/data"),
+        url(&api, "/public/data?creds"),
     );
     let report = run(PAGE, &script);
     // The handler's own origin, with credentials, though the app-wide policy does not list 7401.
@@ -542,12 +353,12 @@ fn handler_policies_govern_alone() {
          await probe('public', {public});\n\
          await probe('public-creds', {public_creds}, {{credentials: 'include'}});\n\
          await probe('private-creds', {private}, {{credentials: 'include'}});",
-        fresh = api.url("/items?fresh"),
-        cache = api.url("/items?cache"),
-        items = api.url("/items"),
-        public = api.url("/public/data"),
-        public_creds = api.url("/public/data?creds"),
-        private = api.url("/private/data"),
+        fresh = url(&api, "/items?fresh"),
+        cache = url(&api, "/items?cache"),
+        items = url(&api, "/items"),
+        public = url(&api, "/public/data"),
+        public_creds = url(&api, "/public/data?creds"),
+        private = url(&api, "/private/data"),
     );
     let report = run(OTHER_PAGE, &script);
     assert_refused(&report, "items-get-nonsimple-fresh");
@@ -614,12 +425,12 @@ fn scope_policy_and_disabled_handler_govern_alone() {
          await probe('partner-post', {}, {partner_post});\n\
          await probe('partner-get-creds', {}, {{credentials: 'include'}});\n\
          await probe('echo-post-like-partner', {}, {partner_post});",
-        api.url("/internal/ping"),
-        api.url("/internal/ping?preflighted"),
-        api.url("/api/echo"),
-        api.url("/partner/orders"),
-        api.url("/partner/orders?get"),
-        api.url("/api/echo?post"),
+        url(&api, "/internal/ping"),
+        url(&api, "/internal/ping?preflighted"),
+        url(&api, "/api/echo"),
+        url(&api, "/partner/orders"),
+        url(&api, "/partner/orders?get"),
+        url(&api, "/api/echo?post"),
     );
     let report = run(PAGE, &script);
     // The app-wide policy lists 7401, but /internal/ping is not CORS at all.
@@ -646,9 +457,9 @@ fn scope_policy_and_disabled_handler_govern_alone() {
         "await probe('partner-post', {}, {partner_post});\n\
          await probe('partner-get-creds', {}, {{credentials: 'include'}});\n\
          await probe('echo', {});",
-        api.url("/partner/orders"),
-        api.url("/partner/orders?get"),
-        api.url("/api/echo"),
+        url(&api, "/partner/orders"),
+        url(&api, "/partner/orders?get"),
+        url(&api, "/api/echo"),
     );
     let report = run(OTHER_PAGE, &script);
     // PartnerPolicy grants 7402 (not in the app-wide policy): credentials, both request headers,
