@@ -1,0 +1,101 @@
+//! Heap allocations per request, in process, for the same route three ways:
+//! `cargo run --release -p benches-actix --bin alloc_count [N]`.
+//!
+//! A counting global allocator counts every allocation (and reallocation) made while the service
+//! is called on `N` requests of one kind and each response is dropped; the requests are built
+//! beforehand, uncounted. Prints a Markdown table of allocations per request.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test::init_service;
+use actix_web::Error;
+use benches_actix::{app_actix_cors, app_bare, app_ours, check, Kind, Mode};
+
+struct Counting;
+
+static ON: AtomicBool = AtomicBool::new(false);
+static COUNT: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+fn note(size: usize) {
+    if ON.load(Ordering::Relaxed) {
+        COUNT.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(size as u64, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations and bytes per request for `n` requests of `kind`, after a warm-up.
+async fn per_request<S, B>(app: &S, mode: Mode, kind: Kind, n: usize) -> (f64, f64)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    check(app, mode, kind).await;
+    for _ in 0..1000 {
+        drop(app.call(kind.request()).await);
+    }
+    let requests: Vec<Request> = (0..n).map(|_| kind.request()).collect();
+    COUNT.store(0, Ordering::Relaxed);
+    BYTES.store(0, Ordering::Relaxed);
+    ON.store(true, Ordering::Relaxed);
+    for req in requests {
+        drop(app.call(req).await);
+    }
+    ON.store(false, Ordering::Relaxed);
+    let n = n as f64;
+    (COUNT.load(Ordering::Relaxed) as f64 / n, BYTES.load(Ordering::Relaxed) as f64 / n)
+}
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    actix_web::rt::System::new().block_on(async {
+        let bare = init_service(app_bare()).await;
+        let actix = init_service(app_actix_cors()).await;
+        let ours = init_service(app_ours()).await;
+        println!("Heap allocations per request (bytes per request), in process, {n} requests each:\n");
+        println!("| request | bare | actix-cors | ours | ours − actix-cors |");
+        println!("|---|---|---|---|---|");
+        for kind in Kind::ALL {
+            let b = per_request(&bare, Mode::Bare, kind, n).await;
+            let a = per_request(&actix, Mode::ActixCors, kind, n).await;
+            let o = per_request(&ours, Mode::Ours, kind, n).await;
+            println!(
+                "| {} | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:+.2} |",
+                kind.name(),
+                b.0,
+                b.1,
+                a.0,
+                a.1,
+                o.0,
+                o.1,
+                o.0 - a.0
+            );
+        }
+    });
+}

@@ -1,0 +1,23 @@
+//! The benchmarked route on `127.0.0.1:<port>`, one worker, served one way:
+//! `serve <bare|actix-cors|ours> <port>`. Driven by `benches/loopback.sh`.
+
+use benches_actix::{app_actix_cors, app_bare, app_ours, Mode};
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: serve <bare|actix-cors|ours> <port>";
+    let mode = args.next().as_deref().and_then(Mode::parse).expect(usage);
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).expect(usage);
+    let addr = ("127.0.0.1", port);
+    macro_rules! serve {
+        ($app:expr) => {
+            actix_web::HttpServer::new(|| $app).workers(1).bind(addr)?.run().await
+        };
+    }
+    match mode {
+        Mode::Bare => serve!(app_bare()),
+        Mode::ActixCors => serve!(app_actix_cors()),
+        Mode::Ours => serve!(app_ours()),
+    }
+}

@@ -1,0 +1,259 @@
+//! The route every benchmark of issue 6 serves, three ways: no CORS middleware (the limit),
+//! `actix-cors` 0.7 (the peer), and `cors_actix::Cors` (ours), configured equivalently; and
+//! the five kinds of request sent to it.
+//!
+//! * `benches/middleware.rs`: in-process criterion bench (no sockets).
+//! * `src/bin/alloc_count.rs`: heap allocations per request, with a counting allocator.
+//! * `src/bin/serve.rs`: the server `benches/loopback.sh` drives with `wrk`.
+
+#![warn(missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+};
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use actix_web::{web, App, Error, HttpResponse};
+
+/// The path of the benchmarked route.
+pub const PATH: &str = "/items";
+/// The one allowed origin.
+pub const ALLOWED_ORIGIN: &str = "https://myapp.example.com";
+/// An origin no policy allows.
+pub const REFUSED_ORIGIN: &str = "https://evil.example.net";
+/// The method allowed preflights ask for.
+pub const PREFLIGHT_METHOD: &str = "PUT";
+/// The header list allowed preflights ask for.
+pub const PREFLIGHT_HEADERS: &str = "content-type,x-api-key";
+
+/// How the route is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// No CORS middleware: the ideal.
+    Bare,
+    /// `actix-cors` 0.7, configured like [`our_policy`].
+    ActixCors,
+    /// `cors_actix::Cors::new(our_policy())`.
+    Ours,
+}
+
+impl Mode {
+    /// Every mode, in the order tables show them.
+    pub const ALL: [Mode; 3] = [Mode::Bare, Mode::ActixCors, Mode::Ours];
+
+    /// The name used on command lines and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Bare => "bare",
+            Mode::ActixCors => "actix-cors",
+            Mode::Ours => "ours",
+        }
+    }
+
+    /// The mode named `name` (see [`Mode::name`]).
+    pub fn parse(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// The kinds of request benchmarked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `GET` without `Origin`: not CORS.
+    NoOrigin,
+    /// `GET` from the allowed origin.
+    AllowedGet,
+    /// `GET` from a refused origin (the handler runs; no CORS headers).
+    RefusedGet,
+    /// `OPTIONS` preflight from the allowed origin for `PUT` with two allowed headers.
+    AllowedPreflight,
+    /// The same preflight from a refused origin.
+    RefusedPreflight,
+}
+
+impl Kind {
+    /// Every kind, in the order tables show them.
+    pub const ALL: [Kind; 5] =
+        [Kind::NoOrigin, Kind::AllowedGet, Kind::RefusedGet, Kind::AllowedPreflight, Kind::RefusedPreflight];
+
+    /// The name used in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::NoOrigin => "no Origin",
+            Kind::AllowedGet => "allowed GET",
+            Kind::RefusedGet => "refused GET",
+            Kind::AllowedPreflight => "allowed preflight",
+            Kind::RefusedPreflight => "refused preflight",
+        }
+    }
+
+    /// A request of this kind, for an in-process service.
+    pub fn request(self) -> Request {
+        let get = || TestRequest::get().uri(PATH);
+        let preflight = |origin: &str| {
+            TestRequest::default()
+                .method(Method::OPTIONS)
+                .uri(PATH)
+                .insert_header((ORIGIN, origin))
+                .insert_header((ACCESS_CONTROL_REQUEST_METHOD, PREFLIGHT_METHOD))
+                .insert_header((ACCESS_CONTROL_REQUEST_HEADERS, PREFLIGHT_HEADERS))
+        };
+        match self {
+            Kind::NoOrigin => get(),
+            Kind::AllowedGet => get().insert_header((ORIGIN, ALLOWED_ORIGIN)),
+            Kind::RefusedGet => get().insert_header((ORIGIN, REFUSED_ORIGIN)),
+            Kind::AllowedPreflight => preflight(ALLOWED_ORIGIN),
+            Kind::RefusedPreflight => preflight(REFUSED_ORIGIN),
+        }
+        .to_request()
+    }
+}
+
+/// Our policy: one exact origin, `GET` and `PUT`, two request headers, one exposed header,
+/// credentials, a 10-minute max age.
+pub fn our_policy() -> cors_actix::Policy {
+    cors_actix::Policy::builder()
+        .allow_origin(ALLOWED_ORIGIN)
+        .allow_methods(["GET", "PUT"])
+        .allow_headers(["content-type", "x-api-key"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(600)
+        .build()
+        .expect("valid policy")
+}
+
+/// `actix-cors` configured like [`our_policy`] (it does not block refused actual requests,
+/// like ours).
+pub fn actix_cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin(ALLOWED_ORIGIN)
+        .allowed_methods(["GET", "PUT"])
+        .allowed_headers(["content-type", "x-api-key"])
+        .expose_headers(["x-request-id"])
+        .supports_credentials()
+        .max_age(600)
+        .block_on_origin_mismatch(false)
+}
+
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().body("ok")
+}
+
+fn resource() -> actix_web::Resource {
+    web::resource(PATH).route(web::get().to(handler)).route(web::put().to(handler))
+}
+
+/// The app without CORS.
+pub fn app_bare() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource())
+}
+
+/// The app wrapped in `actix-cors`.
+pub fn app_actix_cors() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource()).wrap(actix_cors())
+}
+
+/// The app wrapped in ours.
+pub fn app_ours() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource()).wrap(cors_actix::Cors::new(our_policy()))
+}
+
+/// Sends one request of `kind` and checks the answer is the one `mode` should give, so the
+/// three ways are compared on equivalent work. Panics otherwise.
+pub async fn check<S, B>(app: &S, mode: Mode, kind: Kind)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    // actix-cors answers a refused preflight with an error; the dispatcher renders it.
+    let (status, acao) = match app.call(kind.request()).await {
+        Ok(res) => {
+            (res.status(), res.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes().to_vec()))
+        }
+        Err(e) => {
+            let res = e.error_response();
+            (res.status(), res.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes().to_vec()))
+        }
+    };
+    let granted = acao.as_deref() == Some(ALLOWED_ORIGIN.as_bytes());
+    let ok = match (mode, kind) {
+        (_, Kind::NoOrigin) | (_, Kind::RefusedGet) => status.is_success() && acao.is_none(),
+        (_, Kind::AllowedGet) if mode == Mode::Bare => status.is_success() && acao.is_none(),
+        (_, Kind::AllowedGet) => status.is_success() && granted,
+        (Mode::Bare, _) => !status.is_success(),
+        (_, Kind::AllowedPreflight) => status.is_success() && granted,
+        (_, Kind::RefusedPreflight) => !status.is_success() && acao.is_none(),
+    };
+    assert!(ok, "{} / {}: unexpected answer {status}, ACAO {acao:?}", mode.name(), kind.name());
+}
+
+/// Calls `app` with `n` requests of `kind` (built beforehand, untimed) one after another,
+/// dropping each response; returns the time the calls took.
+pub async fn timed_batch<S, B>(app: &S, kind: Kind, n: usize) -> Duration
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+{
+    let requests: Vec<Request> = (0..n).map(|_| kind.request()).collect();
+    let start = Instant::now();
+    for req in requests {
+        drop(std::hint::black_box(app.call(req).await));
+    }
+    start.elapsed()
+}
+
+/// Median, minimum and maximum of some measurements.
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    /// The median (the mean of the two middle values for an even count).
+    pub median: f64,
+    /// The smallest value.
+    pub min: f64,
+    /// The largest value.
+    pub max: f64,
+}
+
+impl Summary {
+    /// The summary of `values` (not empty).
+    pub fn of(values: &[f64]) -> Summary {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+        Summary { median, min: v[0], max: v[n - 1] }
+    }
+
+    /// `median (min–max)` with `digits` decimals.
+    pub fn show(&self, digits: usize) -> String {
+        format!("{:.d$} ({:.d$}–{:.d$})", self.median, self.min, self.max, d = digits)
+    }
+}
