@@ -92,11 +92,13 @@ pub(crate) fn scope_marker(policy: &Policy) -> (String, &'static str) {
 }
 
 /// The more specific policy governing a request for `method` on `path`, if any. `own` is the
-/// asking scope's own marker name: finding it means nothing more specific governs.
-pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &str, own: Option<&str>) -> Option<Governing> {
+/// asking scope's own marker name: finding it means nothing more specific governs. A method that
+/// is not UTF-8 finds no handler marker.
+pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &[u8], own: Option<&str>) -> Option<Governing> {
     if !any_markers() {
         return None;
     }
+    let method = std::str::from_utf8(method).unwrap_or("");
     // The full pattern of the resource the path reaches: both checks need it, once at most.
     let reached = OnceCell::new();
     let reached = || reached.get_or_init(|| rmap.match_pattern(path)).as_deref();

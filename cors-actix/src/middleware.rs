@@ -9,8 +9,9 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::HeaderValue;
 use actix_web::{Error, HttpResponse};
-use cors_core::{ClientValue, ConfigErrors, Policy, RequestKind, Vary};
+use cors_core::{ClientValue, ConfigErrors, Policy, RequestKind};
 use pin_project_lite::pin_project;
 
 use crate::layers::{self, Governing};
@@ -172,6 +173,10 @@ where
             own: self.own.clone(),
             level: self.level.clone(),
             misplaced: self.misplaced.clone(),
+            expose: self
+                .policy()
+                .and_then(Policy::exposed_headers_value)
+                .and_then(|b| HeaderValue::from_maybe_shared(b.clone()).ok()),
         }))
     }
 }
@@ -182,12 +187,14 @@ pub struct CorsMiddleware<S> {
     own: Governing,
     level: Level,
     misplaced: Arc<Once>,
+    /// The own policy's `Access-Control-Expose-Headers`, converted once.
+    expose: Option<HeaderValue>,
 }
 
 impl<S> CorsMiddleware<S> {
     /// The policy governing a request for `method` here: a more specific one found through the
     /// markers, or this layer's own.
-    fn governing(&self, req: &ServiceRequest, method: &str) -> Option<Governing> {
+    fn governing(&self, req: &ServiceRequest, method: &[u8]) -> Option<Governing> {
         match self.level {
             Level::Handler => None,
             Level::Plain => layers::lookup(req.resource_map(), req.path(), method, None),
@@ -224,9 +231,10 @@ where
             });
         }
         let head = req.head();
-        let cors_request = request::read(head);
+        let incoming = request::read(head);
+        let cors_request = &incoming.cors;
         if cors_request.is_preflight() {
-            let found = self.governing(&req, request::requested_method(&cors_request));
+            let found = self.governing(&req, request::requested_method(cors_request));
             let governing = found.as_ref().unwrap_or(&self.own);
             let policy = match governing {
                 Governing::Disabled => {
@@ -235,30 +243,31 @@ where
                 }
                 Governing::Policy(p) => p,
             };
-            let decision = policy.decide(&cors_request);
+            let decision = policy.decide(cors_request);
             if let Some(reason) = decision.reason() {
                 log_refusal(&req, reason);
             }
             if policy.preflight_continue() {
-                let pending = Pending::new(&decision, &head.headers);
+                let pending = Pending::new(&decision, &head.headers, incoming.origin, None);
                 drop(decision);
                 return CorsFuture::forward(self.service.call(req), pending);
             }
-            let res = response::preflight(&decision, &head.headers);
+            let res = response::preflight(&decision, &head.headers, incoming.origin);
             drop(decision);
             return CorsFuture::answer(req, res);
         }
 
         let policy = match &self.own {
             // Non-CORS for this handler: mark the response so outer layers leave it alone.
-            Governing::Disabled => {
-                return CorsFuture::forward(self.service.call(req), Pending::vary_only(Vary::NONE))
-            }
+            Governing::Disabled => return CorsFuture::forward(self.service.call(req), Pending::disabled()),
             Governing::Policy(p) => p,
         };
-        let decision = policy.decide(&cors_request);
+        let decision = policy.decide(cors_request);
         let refused = decision.kind() != RequestKind::NotCors && !decision.is_allowed();
-        if refused && policy.blocks_disallowed() && self.governing(&req, head.method.as_str()).is_none() {
+        if refused
+            && policy.blocks_disallowed()
+            && self.governing(&req, head.method.as_str().as_bytes()).is_none()
+        {
             let vary = decision.vary();
             if let Some(reason) = decision.reason() {
                 log_refusal(&req, reason);
@@ -266,7 +275,7 @@ where
             drop(decision);
             return CorsFuture::answer(req, response::blocked(vary));
         }
-        let mut pending = Pending::new(&decision, &head.headers);
+        let mut pending = Pending::new(&decision, &head.headers, incoming.origin, self.expose.as_ref());
         if refused && tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
             if let Some(reason) = decision.reason() {
                 pending.refusal = Some(Box::new(refusal_line(&req, reason)));

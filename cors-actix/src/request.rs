@@ -4,6 +4,7 @@ use actix_web::dev::RequestHead;
 use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
+use actix_web::http::Method;
 use cors_core::{CorsRequest, Field};
 
 /// `Access-Control-Request-Private-Network`, which `http` has no constant for.
@@ -24,30 +25,53 @@ pub(crate) fn field<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Field<'a> 
 pub(crate) type HeaderLines<'a> =
     std::iter::Map<std::slice::Iter<'a, HeaderValue>, fn(&HeaderValue) -> &[u8]>;
 
-/// The CORS view of a request head; borrows, never copies.
-pub(crate) fn read(head: &RequestHead) -> CorsRequest<'_, HeaderLines<'_>> {
-    let headers = &head.headers;
-    let origin = field(headers, &ORIGIN);
-    let request_method =
-        if origin == Field::Absent { Field::Absent } else { field(headers, &ACCESS_CONTROL_REQUEST_METHOD) };
-    CorsRequest {
-        method: head.method.as_str().as_bytes(),
-        origin,
-        request_method,
-        request_headers: headers
-            .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
-            .map(HeaderValue::as_bytes as fn(&HeaderValue) -> &[u8]),
-        request_private_network: headers
-            .get(REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
-    }
+/// A request's CORS view, and its `Origin` line for echoing without a second lookup.
+pub(crate) struct Incoming<'a> {
+    /// What `Policy::decide` reads.
+    pub(crate) cors: CorsRequest<'a, HeaderLines<'a>>,
+    /// The `Origin` value when there is exactly one line.
+    pub(crate) origin: Option<&'a HeaderValue>,
 }
 
-/// The method a preflight asks for, as text for the marker lookup: empty when it is not one line
-/// of UTF-8 (such a preflight is refused by the decision, never passed on).
-pub(crate) fn requested_method<'a, L>(request: &CorsRequest<'a, L>) -> &'a str {
+/// The CORS view of a request head; borrows, never copies. The preflight-only headers are only
+/// looked up for `OPTIONS` requests with an `Origin`: other requests never need them.
+pub(crate) fn read(head: &RequestHead) -> Incoming<'_> {
+    let headers = &head.headers;
+    let mut origins = headers.get_all(ORIGIN);
+    let (origin, one) = match (origins.next(), origins.next()) {
+        (None, _) => (Field::Absent, None),
+        (Some(v), None) => (Field::One(v.as_bytes()), Some(v)),
+        _ => (Field::Several, None),
+    };
+    let maybe_preflight = origin != Field::Absent && head.method == Method::OPTIONS;
+    let as_bytes = HeaderValue::as_bytes as fn(&HeaderValue) -> &[u8];
+    let cors = if maybe_preflight {
+        CorsRequest {
+            method: head.method.as_str().as_bytes(),
+            origin,
+            request_method: field(headers, &ACCESS_CONTROL_REQUEST_METHOD),
+            request_headers: headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS).map(as_bytes),
+            request_private_network: headers
+                .get(REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
+        }
+    } else {
+        CorsRequest {
+            method: head.method.as_str().as_bytes(),
+            origin,
+            request_method: Field::Absent,
+            request_headers: [].iter().map(as_bytes),
+            request_private_network: false,
+        }
+    };
+    Incoming { cors, origin: one }
+}
+
+/// The method a preflight asks for, for the marker lookup: empty unless it is one line (a
+/// preflight with several lines is refused by the decision, never passed on).
+pub(crate) fn requested_method<'a, L>(request: &CorsRequest<'a, L>) -> &'a [u8] {
     match request.request_method {
-        Field::One(m) => std::str::from_utf8(m).unwrap_or(""),
-        Field::Absent | Field::Several => "",
+        Field::One(m) => m,
+        Field::Absent | Field::Several => b"",
     }
 }

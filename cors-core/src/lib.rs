@@ -72,7 +72,9 @@ mod vary;
 
 pub use builder::PolicyBuilder;
 pub use config::PolicyConfig;
-pub use decision::{CorsHeader, CorsRequest, Decision, Echo, Field, Reason, Refusal, RequestKind, Value};
+pub use decision::{
+    ActualGrant, CorsHeader, CorsRequest, Decision, Echo, Field, Reason, Refusal, RequestKind, Value,
+};
 pub use env::DEFAULT_PREFIX;
 pub use error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
 pub use escape::{ClientValue, MAX_SHOWN};

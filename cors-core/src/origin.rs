@@ -6,9 +6,10 @@
 //! `http://localhost:*` under the host `localhost`. A request host is looked up once per label
 //! boundary, so matching never scans the pattern list, never uses a regex and never allocates.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use hashbrown::{HashMap, HashSet};
 
 use crate::error::{ConfigError, ErrorKind, Setting};
 

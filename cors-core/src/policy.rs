@@ -118,6 +118,12 @@ impl Policy {
         &self.inner.config
     }
 
+    /// The `Access-Control-Expose-Headers` value, built once with the policy, for adapters that
+    /// convert it into their own header type once too.
+    pub fn exposed_headers_value(&self) -> Option<&Bytes> {
+        self.inner.expose.as_ref()
+    }
+
     /// Whether `origin` (the bytes of an `Origin` header) is allowed.
     pub fn allows_origin(&self, origin: &[u8]) -> bool {
         match &self.inner.origin_rule {

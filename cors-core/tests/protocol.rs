@@ -724,3 +724,32 @@ fn cors_header_names() {
         assert_eq!(header.as_str(), name);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The fixed-shape grant of an actual request
+
+/// `actual_grant` is exactly what `headers` yields for an allowed actual request, and nothing
+/// for anything else.
+#[test]
+fn actual_grant_matches_the_headers_of_an_allowed_actual_request() {
+    let without_credentials = build(Policy::builder().allow_origin(ORIGIN));
+    for policy in [strict(), open(), without_credentials] {
+        let req = actual(ORIGIN);
+        let d = policy.decide(&req);
+        let grant = d.actual_grant().expect("an allowed actual request has a grant");
+        let mut from_grant = vec![(CorsHeader::AllowOrigin, grant.allow_origin)];
+        if grant.credentials {
+            from_grant.push((CorsHeader::AllowCredentials, Value::Static("true")));
+        }
+        if let Some(expose) = grant.expose {
+            from_grant.push((CorsHeader::ExposeHeaders, Value::Shared(expose)));
+        }
+        assert_eq!(d.headers().collect::<Vec<_>>(), from_grant, "{policy}");
+    }
+    let policy = strict();
+    for req in [actual("https://evil.example"), preflight(ORIGIN, "PUT", &[])] {
+        assert_eq!(policy.decide(&req).actual_grant(), None);
+    }
+    let no_origin = request(b"GET", Field::Absent, Field::Absent, &[], false);
+    assert_eq!(policy.decide(&no_origin).actual_grant(), None);
+}

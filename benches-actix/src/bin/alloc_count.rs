@@ -13,7 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
-use benches_actix::{app_actix_cors, app_bare, app_ours, check, Kind, Mode};
+use benches_actix::{app_actix_cors, app_bare, app_ours, check, serve_one, Kind, Mode};
 
 struct Counting;
 
@@ -58,14 +58,14 @@ where
 {
     check(app, mode, kind).await;
     for _ in 0..1000 {
-        drop(app.call(kind.request()).await);
+        serve_one(app, kind.request()).await;
     }
     let requests: Vec<Request> = (0..n).map(|_| kind.request()).collect();
     COUNT.store(0, Ordering::Relaxed);
     BYTES.store(0, Ordering::Relaxed);
     ON.store(true, Ordering::Relaxed);
     for req in requests {
-        drop(app.call(req).await);
+        serve_one(app, req).await;
     }
     ON.store(false, Ordering::Relaxed);
     let n = n as f64;

@@ -1,5 +1,5 @@
 //! One way, one kind of request, many times, for a profiler (`perf record`, `valgrind
-//! --tool=callgrind`): `profile <bare|actix-cors|ours> <kind> [N]`, where kind is one of
+//! --tool=callgrind`): `profile <bare|actix-cors|ours|floor> <kind> [N]`, where kind is one of
 //! `no-origin`, `allowed-get`, `refused-get`, `allowed-preflight`, `refused-preflight`.
 
 use actix_http::Request;
@@ -7,7 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
-use benches_actix::{app_actix_cors, app_bare, app_ours, check, timed_batch, Kind, Mode};
+use benches_actix::{app_actix_cors, app_bare, app_header_floor, app_ours, check, timed_batch, Kind, Mode};
 
 async fn run<S, B>(app: &S, mode: Mode, kind: Kind, n: usize)
 where
@@ -26,15 +26,27 @@ where
 }
 
 fn main() {
-    let usage = "usage: profile <bare|actix-cors|ours> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
+    let usage = "usage: profile <bare|actix-cors|ours|floor> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
     let mut args = std::env::args().skip(1);
-    let mode = args.next().as_deref().and_then(Mode::parse).expect(usage);
+    let way = args.next().expect(usage);
+    let floor = way == "floor";
+    let mode = if floor { Mode::Bare } else { Mode::parse(&way).expect(usage) };
     let kind = args
         .next()
         .and_then(|k| Kind::ALL.into_iter().find(|c| c.name().replace(' ', "-").to_lowercase() == k))
         .expect(usage);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     actix_web::rt::System::new().block_on(async {
+        if floor {
+            // Not checked: the floor writes a grant whatever the request.
+            let app = init_service(app_header_floor()).await;
+            let mut ns = 0u128;
+            for _ in 0..n.div_ceil(1000) {
+                ns += timed_batch(&app, kind, 1000.min(n)).await.as_nanos();
+            }
+            eprintln!("floor / {}: {:.0} ns per request", kind.name(), ns as f64 / n as f64);
+            return;
+        }
         match mode {
             Mode::Bare => run(&init_service(app_bare()).await, mode, kind, n).await,
             Mode::ActixCors => run(&init_service(app_actix_cors()).await, mode, kind, n).await,
