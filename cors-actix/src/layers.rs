@@ -54,7 +54,9 @@ fn registered(name: &str, prefix: &str) -> Option<Governing> {
     REGISTRY.with(|r| r.borrow().get(index).cloned())
 }
 
-/// Whether any marker was registered on this thread; without one, no lookup is needed.
+/// Whether any marker was registered on this thread. An app registers its markers before its
+/// middleware is built, so a layer asks once, when it is built: without a marker then, its app
+/// has none and no lookup is needed.
 pub(crate) fn any_markers() -> bool {
     REGISTRY.with(|r| !r.borrow().is_empty())
 }
@@ -93,11 +95,8 @@ pub(crate) fn scope_marker(policy: &Policy) -> (String, &'static str) {
 
 /// The more specific policy governing a request for `method` on `path`, if any. `own` is the
 /// asking scope's own marker name: finding it means nothing more specific governs. A method that
-/// is not UTF-8 finds no handler marker.
+/// is not UTF-8 finds no handler marker. Only worth calling where [`any_markers`] said yes.
 pub(crate) fn lookup(rmap: &ResourceMap, path: &str, method: &[u8], own: Option<&str>) -> Option<Governing> {
-    if !any_markers() {
-        return None;
-    }
     let method = std::str::from_utf8(method).unwrap_or("");
     // The full pattern of the resource the path reaches: both checks need it, once at most.
     let reached = OnceCell::new();

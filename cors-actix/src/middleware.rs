@@ -173,6 +173,7 @@ where
             own: self.own.clone(),
             level: self.level.clone(),
             misplaced: self.misplaced.clone(),
+            markers: layers::any_markers(),
             expose: self
                 .policy()
                 .and_then(Policy::exposed_headers_value)
@@ -189,6 +190,8 @@ pub struct CorsMiddleware<S> {
     misplaced: Arc<Once>,
     /// The own policy's `Access-Control-Expose-Headers`, converted once.
     expose: Option<HeaderValue>,
+    /// Whether the app registered any marker (handler or scope policy) to look up.
+    markers: bool,
 }
 
 impl<S> CorsMiddleware<S> {
@@ -196,6 +199,7 @@ impl<S> CorsMiddleware<S> {
     /// markers, or this layer's own.
     fn governing(&self, req: &ServiceRequest, method: &[u8]) -> Option<Governing> {
         match self.level {
+            _ if !self.markers => None,
             Level::Handler => None,
             Level::Plain => layers::lookup(req.resource_map(), req.path(), method, None),
             // A scope's own marker is not more specific than the scope.

@@ -64,7 +64,8 @@ fn write_decision(
     request: &HeaderMap,
     origin: Option<&HeaderValue>,
 ) {
-    for (h, v) in decision.headers() {
+    // A refusal writes nothing but `Vary`.
+    for (h, v) in decision.headers().filter(|_| decision.is_allowed()) {
         if let Some(v) = value(v, request, origin) {
             headers.insert(name(h), v);
         }
@@ -118,6 +119,10 @@ impl Pending {
                 (Some(prebuilt), Some(_)) => Some(prebuilt.clone()),
                 (_, shared) => shared.and_then(|b| value(Value::Shared(b), request, origin)),
             };
+            return pending;
+        }
+        if !decision.is_allowed() {
+            // Refused, or not CORS: nothing but `Vary`.
             return pending;
         }
         for (h, v) in decision.headers() {
