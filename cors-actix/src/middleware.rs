@@ -235,9 +235,9 @@ where
             });
         }
         let head = req.head();
-        let incoming = request::read(head);
-        let cors_request = &incoming.cors;
-        if cors_request.is_preflight() {
+        let mut incoming = request::read(head);
+        if incoming.cors.is_preflight() {
+            let cors_request = &mut incoming.cors;
             let found = self.governing(&req, request::requested_method(cors_request));
             let governing = found.as_ref().unwrap_or(&self.own);
             let policy = match governing {
@@ -247,6 +247,8 @@ where
                 }
                 Governing::Policy(p) => p,
             };
+            cors_request.request_private_network =
+                policy.allows_private_network() && request::private_network_requested(head);
             let decision = policy.decide(cors_request);
             if let Some(reason) = decision.reason() {
                 log_refusal(&req, reason);
@@ -266,7 +268,7 @@ where
             Governing::Disabled => return CorsFuture::forward(self.service.call(req), Pending::disabled()),
             Governing::Policy(p) => p,
         };
-        let decision = policy.decide(cors_request);
+        let decision = policy.decide(&incoming.cors);
         let refused = decision.kind() != RequestKind::NotCors && !decision.is_allowed();
         if refused
             && policy.blocks_disallowed()

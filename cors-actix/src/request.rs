@@ -34,7 +34,8 @@ pub(crate) struct Incoming<'a> {
 }
 
 /// The CORS view of a request head; borrows, never copies. The preflight-only headers are only
-/// looked up for `OPTIONS` requests with an `Origin`: other requests never need them.
+/// looked up for `OPTIONS` requests with an `Origin`: other requests never need them; and
+/// `Access-Control-Request-Private-Network` only where a policy grants it.
 pub(crate) fn read(head: &RequestHead) -> Incoming<'_> {
     let headers = &head.headers;
     let mut origins = headers.get_all(ORIGIN);
@@ -51,9 +52,8 @@ pub(crate) fn read(head: &RequestHead) -> Incoming<'_> {
             origin,
             request_method: field(headers, &ACCESS_CONTROL_REQUEST_METHOD),
             request_headers: headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS).map(as_bytes),
-            request_private_network: headers
-                .get(REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
+            // Read by `private_network_requested`, once a policy that grants it governs.
+            request_private_network: false,
         }
     } else {
         CorsRequest {
@@ -65,6 +65,12 @@ pub(crate) fn read(head: &RequestHead) -> Incoming<'_> {
         }
     };
     Incoming { cors, origin: one }
+}
+
+/// Whether the preflight asks for Private Network Access
+/// (`Access-Control-Request-Private-Network: true`).
+pub(crate) fn private_network_requested(head: &RequestHead) -> bool {
+    head.headers.get(REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
 }
 
 /// The method a preflight asks for, for the marker lookup: empty unless it is one line (a
