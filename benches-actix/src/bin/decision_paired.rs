@@ -9,39 +9,12 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use benches_actix::Summary;
-use cors_core::{CorsRequest, Field, Policy};
+use cors_core::Policy;
 
-type Req<'a> = CorsRequest<'a, std::iter::Copied<std::slice::Iter<'a, &'a [u8]>>>;
+#[path = "../../../cors-core/benches/fixtures/mod.rs"]
+mod fixtures;
 
-fn exact_policy(n: usize) -> Policy {
-    let mut origins: Vec<String> =
-        (0..n.saturating_sub(1)).map(|i| format!("https://app{i}.example.com")).collect();
-    origins.push("https://myapp.example.com".into());
-    Policy::builder()
-        .allow_origins(origins)
-        .allow_methods(["PUT", "DELETE"])
-        .allow_headers(["content-type", "authorization", "x-a", "x-b", "x-c"])
-        .expose_headers(["x-request-id"])
-        .allow_credentials(true)
-        .max_age(600)
-        .build()
-        .expect("valid policy")
-}
-
-fn pattern_policy(n: usize) -> Policy {
-    let origins: Vec<String> = (0..n).map(|i| format!("https://*.tenant{i}.example.com")).collect();
-    Policy::builder().allow_origins(origins).allow_credentials(true).build().expect("valid policy")
-}
-
-fn request<'a>(method: &'a [u8], origin: &'a [u8], acrm: Option<&'a [u8]>, acrh: &'a [&'a [u8]]) -> Req<'a> {
-    CorsRequest {
-        method,
-        origin: Field::One(origin),
-        request_method: acrm.map_or(Field::Absent, Field::One),
-        request_headers: acrh.iter().copied(),
-        request_private_network: false,
-    }
-}
+use fixtures::{exact_policy, pattern_policy, request, Req};
 
 /// Nanoseconds per decision over `iters` decisions.
 fn time(policy: &Policy, req: &Req<'_>, iters: u32) -> f64 {
