@@ -2,4 +2,5 @@
 
 pub mod browser;
 pub mod env_server;
+pub mod inproc;
 pub mod wire;

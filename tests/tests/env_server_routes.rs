@@ -64,14 +64,8 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
 {
-    let (res, was_err) = match app.call(req).await {
-        Ok(res) => (res.into_parts().1.map_into_boxed_body(), false),
-        Err(e) => (e.error_response(), true),
-    };
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_else(|_| panic!("read body"));
-    Seen { status, headers, body: String::from_utf8_lossy(&body).into_owned(), was_err }
+    let r = tests::inproc::send(app, req).await;
+    Seen { status: r.status, headers: r.headers, body: r.body, was_err: r.was_err }
 }
 
 fn request(method: Method, path: &str, origin: Option<&str>, extra: &[(&str, &str)]) -> actix_http::Request {

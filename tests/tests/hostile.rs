@@ -196,11 +196,8 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
 {
-    let res = match app.call(req).await {
-        Ok(res) => res.into_parts().1.map_into_boxed_body(),
-        Err(e) => e.error_response(),
-    };
-    Seen { status: res.status(), headers: res.headers().clone() }
+    let r = tests::inproc::send(app, req).await;
+    Seen { status: r.status, headers: r.headers }
 }
 
 /// A request with these header lines (several lines of one name are appended, not replaced).

@@ -100,14 +100,8 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
 {
-    let res = match app.call(req).await {
-        Ok(res) => res.into_parts().1.map_into_boxed_body(),
-        Err(e) => e.error_response(),
-    };
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let Ok(body) = actix_web::body::to_bytes(res.into_body()).await else { panic!("read body") };
-    Res { status, headers, body: String::from_utf8(body.to_vec()).unwrap() }
+    let r = tests::inproc::send(app, req).await;
+    Res { status: r.status.as_u16(), headers: r.headers, body: r.body }
 }
 
 /// A preflight for `method` on `path` from `origin`, with `Access-Control-Request-Headers`.
