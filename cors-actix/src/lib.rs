@@ -58,7 +58,8 @@
 //!
 //! Residual cases, where the lookup cannot see a more specific policy and the outer policy
 //! answers the preflight instead (no user code runs either way):
-//! * a scope attached with `.wrap(Cors::from(..))` instead of `.cors(..)` (logged at startup);
+//! * a scope attached with `.wrap(Cors::from(..))` instead of `.cors(..)` (a warning is logged on
+//!   the first request that reaches it);
 //! * a handler-level policy on a tail pattern (`/files/{tail}*`) (logged at startup);
 //! * a handler whose path is first reached by another resource registered before it with a
 //!   pattern that also matches (e.g. `/items/{id}` before `/items/new`).

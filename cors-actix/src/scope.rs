@@ -13,7 +13,7 @@ use crate::middleware::{Cors, Level};
 /// it where an app-wide `Cors` finds it before routing, so that layer leaves this scope's
 /// preflights to it. (`web::scope(..).wrap(Cors::from(..))` also applies the policy, but an
 /// app-wide `Cors` cannot see a plain `wrap` and would answer this scope's preflights itself; a
-/// warning is logged at startup when that happens.)
+/// warning is logged on the first request that reaches such a layer.)
 ///
 /// Call `.cors(..)` after the scope's other `wrap`s, so that it is the scope's outermost
 /// middleware and no scope middleware sees a preflight first.
