@@ -4,12 +4,14 @@ use actix_web::dev::AppService;
 use actix_web::guard::GuardContext;
 use actix_web::http::Method;
 
-pub use crate::layers::Governing;
+pub use crate::precedence::registry::GuardFn;
+pub use crate::precedence::Governing;
 pub use cors_core::{Naming, Policy, PolicyConfig};
 
 use cors_core::Field;
 
-use crate::middleware::{Cors, Level};
+use crate::middleware::Cors;
+use crate::precedence::Level;
 
 /// Builds a policy the macro validated at compile time.
 ///
@@ -26,7 +28,7 @@ pub fn checked(config: PolicyConfig) -> Policy {
 /// Whether `ctx` is a CORS preflight asking for `method`.
 pub fn is_preflight_for(ctx: &GuardContext<'_>, method: &Method) -> bool {
     // The same test the middleware makes, so the guard routes exactly what the layer answers.
-    let request = crate::request::read(ctx.head()).cors;
+    let request = crate::request::read(ctx.head());
     request.is_preflight() && request.request_method == Field::One(method.as_str().as_bytes())
 }
 
@@ -35,9 +37,18 @@ pub fn accepts(ctx: &GuardContext<'_>, method: &Method) -> bool {
     ctx.head().method == *method || is_preflight_for(ctx, method)
 }
 
-/// Registers the marker through which outer CORS layers find this handler's policy.
-pub fn register_marker(config: &mut AppService, path: &str, methods: &[Method], governing: &Governing) {
-    crate::layers::register_handler_marker(config, path, methods, governing);
+/// Registers the markers through which an outer CORS layer finds this handler's policy: call it
+/// in the handler's `register`, just before registering the handler's resource. `guard` is the
+/// route attribute's own guards together; `label` names the handler in logs.
+pub fn register_marker(
+    config: &mut AppService,
+    path: &str,
+    methods: &[Method],
+    guard: Option<GuardFn>,
+    governing: Governing,
+    label: &str,
+) {
+    crate::precedence::registry::register_handler(config, path, methods, guard, governing, label);
 }
 
 /// The middleware `#[cors]` puts around its handler: the handler's own layer.

@@ -116,8 +116,9 @@
 
 #![warn(missing_docs)]
 
-mod layers;
+mod announce;
 mod middleware;
+mod precedence;
 mod request;
 mod response;
 mod scope;

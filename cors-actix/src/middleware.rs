@@ -1,45 +1,23 @@
-//! The `Cors` transform and its service: parse the request, ask the governing policy, write
-//! headers.
+//! The `Cors` transform and its service. The request path is one straight line: read the request,
+//! resolve the governing policy, decide, write the headers.
 
+use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::HeaderValue;
-use actix_web::{Error, HttpResponse};
-use cors_core::{ClientValue, ConfigErrors, Policy, RequestKind};
+use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use cors_core::{Action, ClientValue, ConfigErrors, CorsRequest, Decision, Policy, RequestKind, Vary};
 use pin_project_lite::pin_project;
 
-use crate::layers::{self, Governing};
-use crate::request;
-use crate::response::{self, Pending};
-
-/// Where a `Cors` is attached, which decides how it finds the governing policy.
-#[derive(Clone, Debug)]
-pub(crate) enum Level {
-    /// `.wrap(Cors::..)` on the app (or anywhere): looks for more specific policies.
-    Plain,
-    /// Attached with [`ScopeExt::cors`](crate::ScopeExt::cors): registered (under this marker
-    /// name), looks for handlers and nested scopes inside it.
-    Scope(Option<String>),
-    /// A handler's own layer (`#[cors]`): nothing is more specific.
-    Handler,
-}
-
-impl Level {
-    /// The name shown in the startup log.
-    fn name(&self) -> &'static str {
-        match self {
-            Level::Plain => "Plain",
-            Level::Scope(_) => "Scope",
-            Level::Handler => "Handler",
-        }
-    }
-}
+use crate::announce;
+use crate::precedence::table::Table;
+use crate::precedence::{self, registry, Governing, Level, Reached, Resolved};
+use crate::request::{self, HeaderLines};
+use crate::response;
 
 /// A named policy, declared with `#[derive(CorsPolicy)]` and checked at compile time.
 ///
@@ -62,7 +40,6 @@ pub trait NamedPolicy {
 pub struct Cors {
     own: Governing,
     level: Level,
-    misplaced: Arc<Once>,
 }
 
 impl Cors {
@@ -71,13 +48,41 @@ impl Cors {
         Cors::at(Governing::Policy(policy), Level::Plain)
     }
 
-    pub(crate) fn at(own: Governing, level: Level) -> Cors {
-        Cors { own, level, misplaced: Arc::new(Once::new()) }
+    /// An app-wide layer with no policy of its own: it answers the preflights of `#[cors]`
+    /// handlers and `.cors(..)` scopes before any of your middleware runs (an auth layer, say),
+    /// and writes their headers on every response, but leaves every other request untouched, as
+    /// if there were no CORS layer at all.
+    ///
+    /// ```
+    /// use actix_web::{get, web, App, Responder};
+    /// use cors_actix::{cors, Cors};
+    ///
+    /// #[cors(origin = "https://myapp.com", methods(DELETE))]
+    /// #[actix_web::delete("/items/{id}")]
+    /// async fn delete_item() -> impl Responder {
+    ///     "deleted"
+    /// }
+    ///
+    /// let _app = App::new()
+    ///     .service(delete_item)
+    ///     .wrap(actix_web::middleware::Logger::default()) // runs for everything but preflights
+    ///     .wrap(Cors::inner_only());
+    /// ```
+    pub fn inner_only() -> Cors {
+        Cors::at(Governing::Nothing, Level::Plain)
     }
 
-    pub(crate) fn with_level(mut self, level: Level) -> Cors {
+    pub(crate) fn at(own: Governing, level: Level) -> Cors {
+        Cors { own, level }
+    }
+
+    pub(crate) fn at_level(mut self, level: Level) -> Cors {
         self.level = level;
         self
+    }
+
+    pub(crate) fn governing(&self) -> &Governing {
+        &self.own
     }
 
     /// Reads the policy from `CORS_*` variables; panics at startup, before the server binds,
@@ -114,31 +119,32 @@ impl Cors {
         Policy::from_env_prefixed(prefix).map(Cors::new)
     }
 
-    /// The policy this layer applies when nothing more specific governs (`None` when disabled).
+    /// The policy this layer applies when nothing more specific governs (`None` for
+    /// [`inner_only`](Self::inner_only) and disabled handlers).
     pub fn policy(&self) -> Option<&Policy> {
         match &self.own {
             Governing::Policy(p) => Some(p),
-            Governing::Disabled => None,
+            Governing::Disabled | Governing::Nothing => None,
         }
     }
 
     /// Logs the effective policy and its warnings once per process, however many workers
     /// build this layer and whether the `Cors` was made once or inside the server's closure.
     fn log_startup(&self) {
-        static ANNOUNCED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-        let Governing::Policy(policy) = &self.own else {
-            return;
+        let level = self.level.name();
+        let line = match &self.own {
+            Governing::Policy(policy) => format!("{level}: {policy}"),
+            Governing::Nothing => format!("{level}: no policy of its own (handler and scope policies only)"),
+            Governing::Disabled => return,
         };
-        let line = format!("{}: {policy}", self.level.name());
-        let mut announced = ANNOUNCED.lock().unwrap_or_else(PoisonError::into_inner);
-        if announced.contains(&line) {
+        if !announce::first_time(&line) {
             return;
         }
-        announced.push(line);
-        drop(announced);
-        tracing::info!(target: "cors", level = self.level.name(), "CORS policy: {policy}");
-        for warning in policy.warnings() {
-            tracing::warn!(target: "cors", "CORS configuration: {warning}");
+        tracing::info!(target: "cors", level, "CORS policy: {}", line.split_once(": ").map_or("", |(_, p)| p));
+        if let Governing::Policy(policy) = &self.own {
+            for warning in policy.warnings() {
+                tracing::warn!(target: "cors", "CORS configuration: {warning}");
+            }
         }
     }
 }
@@ -168,16 +174,29 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_startup();
+        // What this layer wraps, by actix-web's own type names (a diagnostic, pinned by a test).
+        let inner = std::any::type_name::<S>();
+        if self.level == Level::Plain && (inner.contains("ScopeService") || inner.contains("ResourceService"))
+        {
+            announce::warn_once(
+                "a `Cors` is attached with `.wrap(..)` to a scope or resource, where an app-wide CORS \
+                 layer cannot see it before routing: that layer would answer this scope's preflights \
+                 with its own policy. Attach scope policies with `.cors(policy)` (cors_actix::ScopeExt) \
+                 and handler policies with #[cors]",
+            );
+        }
+        let lookups = self.level != Level::Handler && registry::any_live();
+        if lookups {
+            // This layer's app has registered its markers and finished its map: report now.
+            registry::compile_finished();
+        }
         std::future::ready(Ok(CorsMiddleware {
             service: Rc::new(service),
-            own: self.own.clone(),
-            level: self.level.clone(),
-            misplaced: self.misplaced.clone(),
-            markers: layers::any_markers(),
-            expose: self
-                .policy()
-                .and_then(Policy::exposed_headers_value)
-                .and_then(|b| HeaderValue::from_maybe_shared(b.clone()).ok()),
+            own: Rc::new(self.own.clone()),
+            level: self.level,
+            lookups,
+            normalize: inner.contains("NormalizePathNormalization"),
+            table: OnceCell::new(),
         }))
     }
 }
@@ -185,27 +204,36 @@ where
 /// The service `Cors` wraps around the next one.
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
-    own: Governing,
+    own: Rc<Governing>,
     level: Level,
-    misplaced: Arc<Once>,
-    /// The own policy's `Access-Control-Expose-Headers`, converted once.
-    expose: Option<HeaderValue>,
-    /// Whether the app registered any marker (handler or scope policy) to look up.
-    markers: bool,
+    /// Whether the app may have handler or scope policies to look up.
+    lookups: bool,
+    /// Whether a `NormalizePath` inside rewrites paths before routing.
+    normalize: bool,
+    /// The app's table of handler and scope policies, found on the first request.
+    table: OnceCell<Option<Rc<Table>>>,
 }
 
 impl<S> CorsMiddleware<S> {
-    /// The policy governing a request for `method` here: a more specific one found through the
-    /// markers, or this layer's own.
-    fn governing(&self, req: &ServiceRequest, method: &[u8]) -> Option<Governing> {
-        match self.level {
-            _ if !self.markers => None,
-            Level::Handler => None,
-            Level::Plain => layers::lookup(req.resource_map(), req.path(), method, None),
-            // A scope's own marker is not more specific than the scope.
-            Level::Scope(ref own) => layers::lookup(req.resource_map(), req.path(), method, own.as_deref()),
+    fn table(&self, req: &ServiceRequest) -> Option<&Table> {
+        if !self.lookups {
+            return None;
         }
+        self.table.get_or_init(|| registry::table_for(req)).as_deref()
     }
+}
+
+/// Sets Private Network Access on a preflight's view when the policy grants it (the header is
+/// only read then).
+fn with_private_network<'a>(
+    mut cors: CorsRequest<'a, HeaderLines<'a>>,
+    policy: &Policy,
+    head: &RequestHead,
+) -> CorsRequest<'a, HeaderLines<'a>> {
+    if cors.is_preflight() && policy.allows_private_network() {
+        cors.request_private_network = request::private_network_requested(head);
+    }
+    cors
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -220,114 +248,183 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // A plain layer that routing reached through a scope or resource was attached there with
-        // `.wrap(..)`, where no outer CORS layer can see it.
-        if matches!(self.level, Level::Plain) && req.match_info().unprocessed().len() < req.path().len() {
-            self.misplaced.call_once(|| {
-                tracing::warn!(
-                    target: "cors",
-                    path = %ClientValue(req.path().as_bytes()),
-                    "a `Cors` attached with `.wrap(..)` to a scope or resource is invisible to an \
-                     app-wide CORS layer, which would answer this scope's preflights with its own policy. \
-                     Attach scope policies with `.cors(policy)` (cors_actix::ScopeExt) and handler \
-                     policies with #[cors]."
-                )
-            });
+        if precedence::is_owned(&req) {
+            return self.call_reached(req);
         }
-        let head = req.head();
-        let mut incoming = request::read(head);
-        if incoming.cors.is_preflight() {
-            let cors_request = &mut incoming.cors;
-            let found = self.governing(&req, request::requested_method(cors_request));
-            let governing = found.as_ref().unwrap_or(&self.own);
-            let policy = match governing {
-                Governing::Disabled => {
-                    log_refusal(&req, "CORS is disabled for this handler");
-                    return CorsFuture::answer(req, response::refused_disabled());
+        // Read.
+        let cors = request::read(req.head());
+        // Resolve.
+        let resolved = precedence::resolve(self.table(&req), self.level, self.normalize, &req, &cors);
+        // Decide: answer here, or pass on and write the headers on the way back.
+        match resolved.governing(&self.own).map(|g| &**g) {
+            None if cors.is_preflight() => {
+                log_refusal(&req, "the request's path is governed by several scope policies that only guards tell apart; see the startup warning");
+                return CorsFuture::answer(req, HttpResponse::Forbidden().finish());
+            }
+            Some(Governing::Policy(policy)) => {
+                let cors = with_private_network(cors, policy, req.head());
+                let decision = policy.decide(&cors);
+                let action = decision.action();
+                if decision.kind() == RequestKind::Preflight {
+                    if let Some(reason) = decision.reason() {
+                        log_refusal(&req, reason);
+                    }
                 }
-                Governing::Policy(p) => p,
-            };
-            cors_request.request_private_network =
-                policy.allows_private_network() && request::private_network_requested(head);
-            let decision = policy.decide(cors_request);
-            if let Some(reason) = decision.reason() {
-                log_refusal(&req, reason);
+                if let Action::Respond { status } = action {
+                    // A preflight is answered before routing even when a registration the owner
+                    // cannot see past might take the path (it is reported); blocking waits for
+                    // routing then, and the layer routing reaches blocks.
+                    if cors.is_preflight() || resolved.is_certain() {
+                        if decision.kind() == RequestKind::Actual {
+                            log_decision(&req, &decision);
+                        }
+                        let res = response::respond(status, &decision, &req.head().headers);
+                        return CorsFuture::answer(req, res);
+                    }
+                }
             }
-            if policy.preflight_continue() {
-                let pending = Pending::new(&decision, &head.headers, incoming.origin, None);
-                drop(decision);
-                return CorsFuture::forward(self.service.call(req), pending);
+            Some(Governing::Disabled) => {
+                let decision = Decision::disabled(&cors);
+                if let Action::Respond { status } = decision.action() {
+                    log_decision(&req, &decision);
+                    let res = response::respond(status, &decision, &req.head().headers);
+                    return CorsFuture::answer(req, res);
+                }
             }
-            let res = response::preflight(&decision, &head.headers, incoming.origin);
-            drop(decision);
-            return CorsFuture::answer(req, res);
+            None | Some(Governing::Nothing) => {}
         }
+        // Write, once the response exists.
+        precedence::own(&req);
+        let finish = Finish { parts: request::Parts::of(req.head()), resolved, own: self.own.clone() };
+        CorsFuture::forward(self.service.call(req), After::Finish(Box::new(finish)))
+    }
+}
 
-        let policy = match &self.own {
-            // Non-CORS for this handler: mark the response so outer layers leave it alone.
-            Governing::Disabled => return CorsFuture::forward(self.service.call(req), Pending::disabled()),
-            Governing::Policy(p) => p,
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    /// A layer routing reached under an owner: it records its policy, which then governs, and
+    /// answers here only what its policy answers before the handler (a preflight, a blocked
+    /// request); the owner writes the headers.
+    fn call_reached(&self, req: ServiceRequest) -> CorsFuture<S::Future, B> {
+        if matches!(*self.own, Governing::Nothing) {
+            return CorsFuture::forward(self.service.call(req), After::Nothing);
+        }
+        precedence::record_reached(&req, &self.own);
+        let cors = request::read(req.head());
+        let action = match &*self.own {
+            Governing::Policy(policy) => {
+                let cors = with_private_network(cors, policy, req.head());
+                let decision = policy.decide(&cors);
+                match decision.action() {
+                    Action::Respond { status } => {
+                        if decision.kind() == RequestKind::Preflight {
+                            log_decision(&req, &decision);
+                        }
+                        Some(response::respond_bare(status, &decision))
+                    }
+                    Action::Forward => None,
+                }
+            }
+            Governing::Disabled => {
+                let decision = Decision::disabled(&cors);
+                match decision.action() {
+                    Action::Respond { status } => {
+                        log_decision(&req, &decision);
+                        Some(response::respond_bare(status, &decision))
+                    }
+                    Action::Forward => None,
+                }
+            }
+            Governing::Nothing => None,
         };
-        let decision = policy.decide(&incoming.cors);
-        let refused = decision.kind() != RequestKind::NotCors && !decision.is_allowed();
-        if refused
-            && policy.blocks_disallowed()
-            && self.governing(&req, head.method.as_str().as_bytes()).is_none()
-        {
-            let vary = decision.vary();
-            if let Some(reason) = decision.reason() {
-                log_refusal(&req, reason);
-            }
-            drop(decision);
-            return CorsFuture::answer(req, response::blocked(vary));
+        match action {
+            Some(res) => CorsFuture::answer(req, res),
+            None => CorsFuture::forward(self.service.call(req), After::Reached(self.own.clone())),
         }
-        let mut pending = Pending::new(&decision, &head.headers, incoming.origin, self.expose.as_ref());
-        if refused && tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
-            if let Some(reason) = decision.reason() {
-                pending.refusal = Some(Box::new(refusal_line(&req, reason)));
-            }
-        }
-        drop(decision);
-        CorsFuture::forward(self.service.call(req), pending)
     }
 }
 
-/// The fields of one refusal, kept until the layer that decides the response logs them.
-pub(crate) struct RefusalLog {
-    origin: String,
-    method: String,
-    path: String,
-    reason: String,
+/// What the owner writes on the response of a request it passed on.
+pub(crate) struct Finish {
+    /// The request's CORS view: by the time the response exists, the request belongs to routing.
+    parts: request::Parts,
+    resolved: Resolved,
+    own: Rc<Governing>,
 }
 
-impl RefusalLog {
-    pub(crate) fn emit(&self) {
-        tracing::debug!(
-            target: "cors",
-            origin = %self.origin,
-            method = %self.method,
-            path = %self.path,
-            reason = %self.reason,
-            "CORS request refused: {}",
-            self.reason
-        );
+impl Finish {
+    /// Writes the headers of the policy governing the response: the innermost layer routing
+    /// `reached`, else what was resolved.
+    fn apply<B>(&self, res: &mut HttpResponse<B>, reached: Option<Rc<Governing>>) {
+        let Some(governing) = reached.or_else(|| self.resolved.governing(&self.own).cloned()) else {
+            // Ambiguous, and routing reached no CORS layer: no grant, but the answer depended
+            // on the origin.
+            response::merge_vary(res.headers_mut(), Vary::ORIGIN);
+            return;
+        };
+        let Governing::Policy(policy) = &*governing else {
+            return;
+        };
+        let mut cors = self.parts.view();
+        cors.request_private_network &= policy.allows_private_network();
+        let decision = policy.decide(&cors);
+        if decision.kind() == RequestKind::Actual {
+            if let Some(reason) = decision.reason() {
+                log_parts(&self.parts, &reason);
+            }
+        }
+        response::write(res.headers_mut(), &decision, &response::Source::Parts(&self.parts));
     }
 }
 
-fn refusal_line(req: &ServiceRequest, reason: impl std::fmt::Display) -> RefusalLog {
-    let head = req.head();
+/// What a forwarded request's future does with the response.
+pub(crate) enum After {
+    /// The owner's: write the headers.
+    Finish(Box<Finish>),
+    /// A layer routing reached under an owner: nothing on a response (the owner reads the
+    /// request), but an `Err`'s response is made later, without the request: mark it.
+    Reached(Rc<Governing>),
+    /// Pass the response through.
+    Nothing,
+}
+
+fn log_line(head: &RequestHead, path: &str, reason: &dyn std::fmt::Display) {
     let origin = head.headers.get(actix_web::http::header::ORIGIN).map(|v| v.as_bytes()).unwrap_or_default();
-    RefusalLog {
-        origin: ClientValue(origin).to_string(),
-        method: ClientValue(head.method.as_str().as_bytes()).to_string(),
-        path: ClientValue(req.path().as_bytes()).to_string(),
-        reason: reason.to_string(),
-    }
+    tracing::debug!(
+        target: "cors",
+        origin = %ClientValue(origin),
+        method = %ClientValue(head.method.as_str().as_bytes()),
+        path = %ClientValue(path.as_bytes()),
+        "CORS request refused: {reason}"
+    );
 }
 
 fn log_refusal(req: &ServiceRequest, reason: impl std::fmt::Display) {
     if tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
-        refusal_line(req, reason).emit();
+        log_line(req.head(), req.path(), &reason);
+    }
+}
+
+/// Logs the refusal of `decision`, if it is one.
+fn log_decision(req: &ServiceRequest, decision: &Decision<'_>) {
+    if let Some(reason) = decision.reason() {
+        log_refusal(req, reason);
+    }
+}
+
+fn log_parts(parts: &request::Parts, reason: &dyn std::fmt::Display) {
+    if tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
+        let (origin, method, path) = parts.shown();
+        tracing::debug!(
+            target: "cors",
+            origin = %ClientValue(origin),
+            method = %ClientValue(method),
+            path = %ClientValue(path),
+            "CORS request refused: {reason}"
+        );
     }
 }
 
@@ -344,8 +441,9 @@ pin_project! {
     enum State<F, B> {
         // Answered here, without calling the next service.
         Answered { res: Option<ServiceResponse<BoxBody>>, _body: std::marker::PhantomData<B> },
-        // Waiting for the next service; its response (or error response) gets these headers.
-        Forwarded { #[pin] fut: F, pending: Option<Pending> },
+        // Waiting for the next service; its response (or error response) gets the owner's
+        // headers, or is passed through by a layer routing reached.
+        Forwarded { #[pin] fut: F, after: Option<After> },
     }
 }
 
@@ -356,8 +454,8 @@ impl<F, B> CorsFuture<F, B> {
         }
     }
 
-    fn forward(fut: F, pending: Pending) -> Self {
-        CorsFuture { state: State::Forwarded { fut, pending: Some(pending) } }
+    fn forward(fut: F, after: After) -> Self {
+        CorsFuture { state: State::Forwarded { fut, after: Some(after) } }
     }
 }
 
@@ -370,25 +468,45 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Answered { res, .. } => {
-                Poll::Ready(Ok(res.take().expect("CorsFuture polled after completion").map_into_right_body()))
-            }
-            StateProj::Forwarded { fut, pending } => {
+            StateProj::Answered { res, .. } => match res.take() {
+                Some(res) => Poll::Ready(Ok(res.map_into_right_body())),
+                None => Poll::Pending,
+            },
+            StateProj::Forwarded { fut, after } => {
+                if after.is_none() {
+                    return Poll::Pending;
+                }
                 let result = std::task::ready!(fut.poll(cx));
-                let pending = pending.take().expect("CorsFuture polled after completion");
-                Poll::Ready(match result {
-                    Ok(mut res) => {
-                        pending.apply(res.response_mut());
+                let Some(after) = after.take() else {
+                    return Poll::Pending;
+                };
+                Poll::Ready(match (result, after) {
+                    (Ok(mut res), After::Finish(finish)) => {
+                        let reached = res.request().extensions().get::<Reached>().map(|r| r.0.clone());
+                        finish.apply(res.response_mut(), reached);
                         Ok(res.map_into_left_body())
                     }
-                    Err(mut error) => {
+                    (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
+                    (Err(mut error), After::Finish(finish)) => {
                         // The dispatcher builds the error's response later; decorate it then.
                         error.add_response_mapper(move |mut res| {
-                            pending.apply(&mut res);
+                            let reached = res.extensions().get::<Reached>().map(|r| r.0.clone());
+                            finish.apply(&mut res, reached);
                             res
                         });
                         Err(error)
                     }
+                    (Err(mut error), After::Reached(governing)) => {
+                        // Mappers run in the order they are added: this one before the owner's.
+                        error.add_response_mapper(move |mut res| {
+                            if res.extensions().get::<Reached>().is_none() {
+                                res.extensions_mut().insert(Reached(governing.clone()));
+                            }
+                            res
+                        });
+                        Err(error)
+                    }
+                    (Err(error), After::Nothing) => Err(error),
                 })
             }
         }

@@ -129,20 +129,31 @@ impl<'a> Value<'a> {
     }
 }
 
-/// The headers of an allowed actual request (see [`Decision::actual_grant`]).
+/// What an adapter does with a request once it is decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ActualGrant<'a> {
-    /// `Access-Control-Allow-Origin`: the request's origin, or `*`.
-    pub allow_origin: Value<'a>,
-    /// Whether `Access-Control-Allow-Credentials: true` goes on.
-    pub credentials: bool,
-    /// `Access-Control-Expose-Headers`, built with the policy.
-    pub expose: Option<&'a Bytes>,
+pub enum Action {
+    /// Answer the request here, with this status, [`Decision::headers`], [`Decision::vary`]
+    /// and [`Decision::body`]; the handler does not run.
+    Respond {
+        /// The status code.
+        status: u16,
+    },
+    /// Pass the request on to the handler, and write [`Decision::headers`] and
+    /// [`Decision::vary`] on whatever response comes back, error responses included.
+    Forward,
 }
+
+/// The `Content-Type` of a [`Decision::body`]: plain text.
+pub const BODY_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// The status of a refused preflight, and of an actual request refused while blocking is on.
+pub const REFUSED_STATUS: u16 = 403;
 
 /// Why a request was refused: data for logs and for debug mode, shown in words by `Display`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal<'a> {
+    /// CORS is turned off for the handler (`#[cors(disable)]`): its preflights are refused.
+    Disabled,
     /// The origin is not allowed.
     OriginNotAllowed(&'a [u8]),
     /// Several `Origin` lines: never granted.
@@ -174,13 +185,17 @@ pub enum Refusal<'a> {
 /// A refusal together with the policy it was measured against, for `Display`.
 pub struct Reason<'a> {
     refusal: Refusal<'a>,
-    policy: &'a Policy,
+    policy: Option<&'a Policy>,
 }
 
 impl fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.policy.inner;
+        let Some(policy) = self.policy else {
+            return f.write_str("CORS is disabled for this handler");
+        };
+        let inner = &policy.inner;
         match self.refusal {
+            Refusal::Disabled => f.write_str("CORS is disabled for this handler"),
             Refusal::OriginNotAllowed(o) if o == b"null" => {
                 f.write_str("origin \"null\" is not allowed (it needs the allow-null-origin setting)")
             }
@@ -235,10 +250,16 @@ impl fmt::Display for Reason<'_> {
     }
 }
 
-/// The decision for one request.
+/// The decision for one request: everything the wire needs.
+///
+/// [`action`](Self::action) says whether to answer here (and with which status) or to pass the
+/// request on; [`headers`](Self::headers) and [`vary`](Self::vary) are written either way, and
+/// [`body`](Self::body) is the body of an answer made here. An adapter translates these into
+/// its framework's types and decides nothing itself.
 #[derive(Debug)]
 pub struct Decision<'a> {
-    policy: &'a Policy,
+    /// `None` when CORS is disabled for the handler.
+    policy: Option<&'a Policy>,
     kind: RequestKind,
     refusal: Option<Refusal<'a>>,
     allow_origin: Option<Value<'a>>,
@@ -250,6 +271,28 @@ pub struct Decision<'a> {
 }
 
 impl<'a> Decision<'a> {
+    /// The decision for a handler whose CORS is disabled (`#[cors(disable)]`): its preflights are
+    /// refused with no CORS header at all, and every other request passes untouched (no `Vary`
+    /// either: the response does not depend on the origin).
+    pub fn disabled<L>(req: &CorsRequest<'a, L>) -> Decision<'a> {
+        let kind = match req.origin {
+            Field::Absent => RequestKind::NotCors,
+            _ if req.is_preflight() => RequestKind::Preflight,
+            _ => RequestKind::Actual,
+        };
+        Decision {
+            policy: None,
+            kind,
+            refusal: (kind == RequestKind::Preflight).then_some(Refusal::Disabled),
+            allow_origin: None,
+            allow_methods: None,
+            allow_headers: None,
+            private_network: false,
+            joined: None,
+            vary: Vary::NONE,
+        }
+    }
+
     /// What kind of request this is.
     pub fn kind(&self) -> RequestKind {
         self.kind
@@ -275,46 +318,83 @@ impl<'a> Decision<'a> {
         self.vary
     }
 
-    /// The policy that decided.
-    pub fn policy(&self) -> &'a Policy {
+    /// The policy that decided (`None` when CORS is disabled for the handler).
+    pub fn policy(&self) -> Option<&'a Policy> {
         self.policy
     }
 
-    /// The grant of an allowed actual request in a fixed shape, for adapters on a hot path: the
-    /// same headers [`headers`](Self::headers) yields for it, without iterating. `None` unless
-    /// this is an allowed actual request.
-    pub fn actual_grant(&self) -> Option<ActualGrant<'_>> {
-        if self.kind != RequestKind::Actual || !self.is_allowed() {
+    /// Whether the adapter answers here or passes the request on.
+    ///
+    /// * A preflight is answered here (the handler does not run), unless the policy passes
+    ///   preflights on (`preflight_continue`): granted with the policy's preflight status,
+    ///   refused with [`REFUSED_STATUS`].
+    /// * An actual request from an origin that is not allowed is answered here with
+    ///   [`REFUSED_STATUS`] when the policy blocks such requests.
+    /// * Everything else is passed on.
+    pub fn action(&self) -> Action {
+        let Some(policy) = self.policy else {
+            return match self.kind {
+                RequestKind::Preflight => Action::Respond { status: REFUSED_STATUS },
+                _ => Action::Forward,
+            };
+        };
+        match self.kind {
+            RequestKind::Preflight if policy.preflight_continue() => Action::Forward,
+            RequestKind::Preflight if self.refusal.is_none() => {
+                Action::Respond { status: policy.preflight_status() }
+            }
+            RequestKind::Preflight => Action::Respond { status: REFUSED_STATUS },
+            RequestKind::Actual if self.refusal.is_some() && policy.blocks_disallowed() => {
+                Action::Respond { status: REFUSED_STATUS }
+            }
+            RequestKind::Actual | RequestKind::NotCors => Action::Forward,
+        }
+    }
+
+    /// The body of an answer made here: in debug mode, the reason a preflight was refused, as
+    /// plain text ([`BODY_CONTENT_TYPE`]); otherwise none (an empty body).
+    pub fn body(&self) -> Option<String> {
+        let policy = self.policy?;
+        if self.kind != RequestKind::Preflight || !policy.debug() {
             return None;
         }
-        let inner = &self.policy.inner;
-        Some(ActualGrant {
-            allow_origin: self.allow_origin?,
-            credentials: inner.credentials,
-            expose: inner.expose.as_ref(),
-        })
+        let status = match self.action() {
+            Action::Respond { status } => status,
+            Action::Forward => return None,
+        };
+        // 204 and 304 responses have no body.
+        if status == 204 || status == 304 {
+            return None;
+        }
+        self.reason().map(|reason| format!("CORS preflight refused: {reason}\n"))
     }
 
     /// The headers to write: none for a refusal or a request that is not CORS.
     pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
-        let inner = &self.policy.inner;
-        let allowed = self.is_allowed();
+        let policy = self.policy.filter(|_| self.is_allowed());
         let preflight = self.kind == RequestKind::Preflight;
         let joined = self.joined.as_deref().map(Value::Joined);
+        let inner = policy.map(|p| &*p.inner);
         [
             (CorsHeader::AllowOrigin, self.allow_origin),
-            (CorsHeader::AllowCredentials, inner.credentials.then_some(Value::Static("true"))),
+            (
+                CorsHeader::AllowCredentials,
+                inner.and_then(|i| i.credentials.then_some(Value::Static("true"))),
+            ),
             (
                 CorsHeader::ExposeHeaders,
-                if preflight { None } else { inner.expose.as_ref().map(Value::Shared) },
+                inner.and_then(|i| if preflight { None } else { i.expose.as_ref().map(Value::Shared) }),
             ),
             (CorsHeader::AllowMethods, self.allow_methods),
             (CorsHeader::AllowHeaders, joined.or(self.allow_headers)),
-            (CorsHeader::MaxAge, if preflight { inner.max_age.as_ref().map(Value::Shared) } else { None }),
+            (
+                CorsHeader::MaxAge,
+                inner.and_then(|i| if preflight { i.max_age.as_ref().map(Value::Shared) } else { None }),
+            ),
             (CorsHeader::AllowPrivateNetwork, self.private_network.then_some(Value::Static("true"))),
         ]
         .into_iter()
-        .filter_map(move |(name, value)| if allowed { value.map(|v| (name, v)) } else { None })
+        .filter_map(move |(name, value)| if policy.is_some() { value.map(|v| (name, v)) } else { None })
     }
 }
 
@@ -343,7 +423,7 @@ impl Policy {
         let inner = &self.inner;
         let vary_origin = if self.varies_by_origin() { Vary::ORIGIN } else { Vary::NONE };
         let mut decision = Decision {
-            policy: self,
+            policy: Some(self),
             kind: RequestKind::NotCors,
             refusal: None,
             allow_origin: None,

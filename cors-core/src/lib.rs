@@ -73,7 +73,8 @@ mod vary;
 pub use builder::PolicyBuilder;
 pub use config::PolicyConfig;
 pub use decision::{
-    ActualGrant, CorsHeader, CorsRequest, Decision, Echo, Field, Reason, Refusal, RequestKind, Value,
+    Action, CorsHeader, CorsRequest, Decision, Echo, Field, Reason, Refusal, RequestKind, Value,
+    BODY_CONTENT_TYPE, REFUSED_STATUS,
 };
 pub use env::DEFAULT_PREFIX;
 pub use error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};

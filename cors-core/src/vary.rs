@@ -25,6 +25,56 @@ impl Vary {
         (Vary::REQUEST_PRIVATE_NETWORK, "Access-Control-Request-Private-Network"),
     ];
 
+    /// Every combination's `Vary` line, indexed by [`index`](Self::index): the tokens in the
+    /// fixed order of [`tokens`](Self::tokens), joined by `", "` (empty for no token).
+    const LINES: [&'static str; 16] = [
+        "",
+        "Origin",
+        "Access-Control-Request-Method",
+        "Origin, Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Origin, Access-Control-Request-Headers",
+        "Access-Control-Request-Method, Access-Control-Request-Headers",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Method, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+    ];
+
+    /// A number from 0 to 15 naming this set, for adapters that keep one header value per set.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Every set, in [`index`](Self::index) order.
+    pub const ALL: [Vary; 16] = {
+        let mut all = [Vary(0); 16];
+        let mut i = 0;
+        while i < 16 {
+            all[i] = Vary(i as u8);
+            i += 1;
+        }
+        all
+    };
+
+    /// The `Vary` line of a response that had none: the tokens in the order of
+    /// [`tokens`](Self::tokens), joined by `", "`; empty for no token.
+    ///
+    /// ```
+    /// use cors_core::Vary;
+    ///
+    /// assert_eq!((Vary::ORIGIN | Vary::REQUEST_METHOD).header_value(), "Origin, Access-Control-Request-Method");
+    /// assert_eq!(Vary::NONE.header_value(), "");
+    /// ```
+    pub const fn header_value(self) -> &'static str {
+        Vary::LINES[self.0 as usize]
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
         self.0 == 0
@@ -113,5 +163,17 @@ impl BitOr for Vary {
     type Output = Vary;
     fn bitor(self, rhs: Vary) -> Vary {
         Vary(self.0 | rhs.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Vary;
+
+    #[test]
+    fn every_line_is_its_tokens_joined() {
+        for vary in Vary::ALL {
+            assert_eq!(vary.header_value(), vary.tokens().collect::<Vec<_>>().join(", "));
+        }
     }
 }

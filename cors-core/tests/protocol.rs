@@ -4,7 +4,10 @@
 mod common;
 
 use common::{actual, build, headers, preflight, reason, request, vary};
-use cors_core::{ClientValue, CorsHeader, Echo, Field, Policy, Refusal, RequestKind, Value, Vary, MAX_SHOWN};
+use cors_core::{
+    Action, ClientValue, CorsHeader, Decision, Echo, Field, Policy, Refusal, RequestKind, Value, Vary,
+    BODY_CONTENT_TYPE, MAX_SHOWN, REFUSED_STATUS,
+};
 
 const ORIGIN: &str = "https://app.example";
 
@@ -579,7 +582,7 @@ fn allowed_actual_request_gets_origin_credentials_and_exposed_headers_only() {
         ])
     );
     assert_eq!(vary(&decision), ["Origin"]);
-    assert!(std::ptr::eq(decision.policy(), &p));
+    assert!(std::ptr::eq(decision.policy().unwrap(), &p));
 
     // An actual request that happens to carry preflight headers gets no preflight headers.
     let lines: [&[u8]; 1] = [b"content-type"];
@@ -726,30 +729,74 @@ fn cors_header_names() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The fixed-shape grant of an actual request
+// The complete answer: where it is made, its status and body
 
-/// `actual_grant` is exactly what `headers` yields for an allowed actual request, and nothing
-/// for anything else.
 #[test]
-fn actual_grant_matches_the_headers_of_an_allowed_actual_request() {
-    let without_credentials = build(Policy::builder().allow_origin(ORIGIN));
-    for policy in [strict(), open(), without_credentials] {
-        let req = actual(ORIGIN);
-        let d = policy.decide(&req);
-        let grant = d.actual_grant().expect("an allowed actual request has a grant");
-        let mut from_grant = vec![(CorsHeader::AllowOrigin, grant.allow_origin)];
-        if grant.credentials {
-            from_grant.push((CorsHeader::AllowCredentials, Value::Static("true")));
-        }
-        if let Some(expose) = grant.expose {
-            from_grant.push((CorsHeader::ExposeHeaders, Value::Shared(expose)));
-        }
-        assert_eq!(d.headers().collect::<Vec<_>>(), from_grant, "{policy}");
-    }
-    let policy = strict();
-    for req in [actual("https://evil.example"), preflight(ORIGIN, "PUT", &[])] {
-        assert_eq!(policy.decide(&req).actual_grant(), None);
-    }
+fn preflights_are_answered_here_with_the_configured_status() {
+    let p = strict();
+    assert_eq!(p.decide(&preflight(ORIGIN, "PUT", &[])).action(), Action::Respond { status: 204 });
+    let p200 = build(Policy::builder().allow_origin(ORIGIN).preflight_status(200));
+    assert_eq!(p200.decide(&preflight(ORIGIN, "GET", &[])).action(), Action::Respond { status: 200 });
+    // Refused: 403, whatever the success status.
+    assert_eq!(
+        p200.decide(&preflight("https://evil.example", "GET", &[])).action(),
+        Action::Respond { status: REFUSED_STATUS }
+    );
+    assert_eq!(REFUSED_STATUS, 403);
+    // Passed on to the handler, granted or not.
+    let cont = build(Policy::builder().allow_origin(ORIGIN).preflight_continue(true));
+    assert_eq!(cont.decide(&preflight(ORIGIN, "GET", &[])).action(), Action::Forward);
+    assert_eq!(cont.decide(&preflight("https://evil.example", "GET", &[])).action(), Action::Forward);
+}
+
+#[test]
+fn actual_requests_are_passed_on_unless_blocking_refuses_them() {
+    let p = strict();
+    assert_eq!(p.decide(&actual(ORIGIN)).action(), Action::Forward);
+    assert_eq!(p.decide(&actual("https://evil.example")).action(), Action::Forward);
+    let blocking = build(Policy::builder().allow_origin(ORIGIN).block_disallowed(true));
+    assert_eq!(blocking.decide(&actual(ORIGIN)).action(), Action::Forward);
+    let refused = blocking.decide(&actual("https://evil.example"));
+    assert_eq!(refused.action(), Action::Respond { status: 403 });
+    assert_eq!(headers(&refused), []);
+    assert_eq!(vary(&refused), ["Origin"]);
+    // Blocking is for origins: a request without one is not CORS and always passes.
     let no_origin = request(b"GET", Field::Absent, Field::Absent, &[], false);
-    assert_eq!(policy.decide(&no_origin).actual_grant(), None);
+    assert_eq!(blocking.decide(&no_origin).action(), Action::Forward);
+}
+
+#[test]
+fn the_body_carries_the_reason_only_in_debug_mode_and_only_for_refused_preflights() {
+    let quiet = strict();
+    assert_eq!(quiet.decide(&preflight("https://evil.example", "PUT", &[])).body(), None);
+    let debug = build(Policy::builder().allow_origin(ORIGIN).debug(true));
+    let refused = debug.decide(&preflight("https://evil.example", "PUT", &[]));
+    assert_eq!(
+        refused.body().as_deref(),
+        Some("CORS preflight refused: origin \"https://evil.example\" is not allowed (allowed: https://app.example)\n")
+    );
+    assert_eq!(BODY_CONTENT_TYPE, "text/plain; charset=utf-8");
+    // Granted preflights and actual requests have no body of ours.
+    assert_eq!(debug.decide(&preflight(ORIGIN, "GET", &[])).body(), None);
+    assert_eq!(debug.decide(&actual("https://evil.example")).body(), None);
+}
+
+#[test]
+fn a_disabled_handler_refuses_preflights_bare_and_leaves_the_rest_alone() {
+    let req = preflight(ORIGIN, "GET", &[]);
+    let d = Decision::disabled(&req);
+    assert_eq!(d.kind(), RequestKind::Preflight);
+    assert_eq!(d.action(), Action::Respond { status: 403 });
+    assert_eq!(d.refusal(), Some(Refusal::Disabled));
+    assert_eq!(d.reason().unwrap().to_string(), "CORS is disabled for this handler");
+    assert_eq!(headers(&d), []);
+    assert_eq!(d.vary(), Vary::NONE);
+    assert!(d.policy().is_none());
+    for req in [actual(ORIGIN), request(b"GET", Field::Absent, Field::Absent, &[], false)] {
+        let d = Decision::disabled(&req);
+        assert_eq!(d.action(), Action::Forward);
+        assert_eq!(d.refusal(), None);
+        assert_eq!(headers(&d), []);
+        assert_eq!(d.vary(), Vary::NONE);
+    }
 }

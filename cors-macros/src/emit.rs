@@ -122,17 +122,28 @@ pub(crate) fn handler(handler: Handler, args: &PolicyArgs, warnings_found: &[War
     let governing = governing(args);
     let warnings = warnings(warnings_found);
 
-    // The guard: the route's methods, or a CORS preflight for one of them. The user's guards
-    // apply to the route's own requests only, never to the preflight, which no user code sees.
+    // The guard: the route's methods, or a CORS preflight for one of them, and the route's own
+    // guards. Those see the preflight too, as routing must tell guarded handlers of one path
+    // apart for it; an outer CORS layer evaluates the same function before routing.
     let guards = &route.guards;
-    let guard_body = if guards.is_empty() {
-        quote!(#(::cors_actix::__private::accepts(__ctx, &#methods))||*)
+    let (user_guard, user_guard_fn, guard_body) = if guards.is_empty() {
+        (
+            quote!(::core::option::Option::None),
+            TokenStream::new(),
+            quote!(#(::cors_actix::__private::accepts(__ctx, &#methods))||*),
+        )
     } else {
-        quote! {
-            (#(::cors_actix::__private::is_preflight_for(__ctx, &#methods))||*)
-                || ((#(__ctx.head().method == #methods)||*) #(&& #guards(__ctx))*)
-        }
+        (
+            quote!(::core::option::Option::Some(__cors_user_guard as ::cors_actix::__private::GuardFn)),
+            quote! {
+                fn __cors_user_guard(__ctx: &::actix_web::guard::GuardContext<'_>) -> bool {
+                    #(#guards(__ctx))&&*
+                }
+            },
+            quote!((#(::cors_actix::__private::accepts(__ctx, &#methods))||*) && __cors_user_guard(__ctx)),
+        )
     };
+    let label = name.to_string();
 
     // The route attribute actix-web expands: `#[get]` refuses `method = ..`, so it becomes
     // `#[route]`, with OPTIONS for the preflight; the CORS middleware is the last, outermost wrap.
@@ -176,6 +187,8 @@ pub(crate) fn handler(handler: Handler, args: &PolicyArgs, warnings_found: &[War
                     ::core::clone::Clone::clone(GOVERNING.get_or_init(|| #governing))
                 }
 
+                #user_guard_fn
+
                 fn __cors_guard(__ctx: &::actix_web::guard::GuardContext<'_>) -> bool {
                     #guard_body
                 }
@@ -183,7 +196,14 @@ pub(crate) fn handler(handler: Handler, args: &PolicyArgs, warnings_found: &[War
                 #[::actix_web::route(#(#route_args),*)]
                 #func
 
-                ::cors_actix::__private::register_marker(__config, #path, &[#(#methods),*], &__cors_governing());
+                ::cors_actix::__private::register_marker(
+                    __config,
+                    #path,
+                    &[#(#methods),*],
+                    #user_guard,
+                    __cors_governing(),
+                    #label,
+                );
                 ::actix_web::dev::HttpServiceFactory::register(#name, __config);
             }
         }

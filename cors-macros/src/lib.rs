@@ -305,12 +305,12 @@ mod tests {
             "use actix_web :: get as _ ;",
             "allowed_origins : :: std :: vec ! [:: std :: string :: String :: from (\"https://myapp.com\")]",
             "allow_credentials : true",
-            ":: cors_actix :: __private :: is_preflight_for (__ctx , & :: actix_web :: http :: Method :: GET)",
-            "(__ctx . head () . method == :: actix_web :: http :: Method :: GET) && g1 (__ctx)",
+            "(:: cors_actix :: __private :: accepts (__ctx , & :: actix_web :: http :: Method :: GET)) && __cors_user_guard (__ctx)",
+            "fn __cors_user_guard (__ctx : & :: actix_web :: guard :: GuardContext < '_ >) -> bool { g1 (__ctx) }",
             "# [:: actix_web :: route (\"/private\" , method = \"GET\" , method = \"OPTIONS\" , name = \"secret\" , \
              guard = \"__cors_guard\" , wrap = \"Logger::default()\" , \
              wrap = \"::cors_actix::__private::handler_cors(__cors_governing())\")]",
-            ":: cors_actix :: __private :: register_marker (__config , \"/private\" , & [:: actix_web :: http :: Method :: GET] , & __cors_governing ())",
+            ":: cors_actix :: __private :: register_marker (__config , \"/private\" , & [:: actix_web :: http :: Method :: GET] , :: core :: option :: Option :: Some (__cors_user_guard as :: cors_actix :: __private :: GuardFn) , __cors_governing () , \"private\" ,) ;",
         ] {
             assert!(out.contains(part), "missing {part}\nin {out}");
         }

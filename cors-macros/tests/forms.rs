@@ -293,10 +293,17 @@ async fn name_guard_and_wrap_are_kept() {
     let res = call_service(&app, req).await;
     assert_eq!(res.headers().get("x-wrapped").map(|v| v.as_bytes()), Some(&b"1"[..]));
     assert_eq!(read_body(res).await, "/guarded".as_bytes(), "name = \"..\" is the resource name");
-    // ...but never sees the preflight, which no user code sees.
+    // ...and the preflight's, as routing does: a guard that reads a header the preflight does
+    // not carry does not pass it, so the preflight is not this route's...
     let res = call_service(&app, preflight("/guarded", "PUT").to_request()).await;
+    assert_eq!(allow_origin(&res), None);
+    assert_eq!(read_body(res).await, "default".as_bytes());
+    // ...while one the guard passes is answered by the route's policy, without the handler.
+    let res =
+        call_service(&app, preflight("/guarded", "PUT").insert_header(("x-key", "1")).to_request()).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(allow_origin(&res), Some(ORIGIN));
+    assert_eq!(res.headers().get("x-wrapped"), None, "the route's own middleware did not run");
 }
 
 #[actix_web::test]

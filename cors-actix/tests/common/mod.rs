@@ -174,7 +174,14 @@ impl HandlerRoute {
 
 impl HttpServiceFactory for HandlerRoute {
     fn register(self, config: &mut AppService) {
-        register_marker(config, self.path, std::slice::from_ref(&self.method), &self.governing);
+        register_marker(
+            config,
+            self.path,
+            std::slice::from_ref(&self.method),
+            None,
+            self.governing.clone(),
+            self.body,
+        );
         let method = self.method.clone();
         let resource = web::resource(self.path)
             .guard(guard::fn_guard(move |ctx| accepts(ctx, &method)))
