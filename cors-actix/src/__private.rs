@@ -55,3 +55,9 @@ pub fn register_marker(
 pub fn handler_cors(governing: Governing) -> Cors {
     Cors::at(governing, Level::Handler)
 }
+
+/// The apps and live markers this thread's registry holds, for tests that check it does not
+/// grow with every app built.
+pub fn registry_size() -> (usize, usize) {
+    crate::precedence::registry::size()
+}

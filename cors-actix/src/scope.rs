@@ -153,9 +153,5 @@ where
 {
     let locator = ScopeLocator::new(cors.governing().clone(), guard);
     let id = locator.id();
-    scope
-        .configure(move |cfg| {
-            cfg.service(locator);
-        })
-        .wrap(cors.at_level(Level::Scope(id)))
+    scope.configure(move |cfg| locator.configure(cfg)).wrap(cors.at_level(Level::Scope(id)))
 }

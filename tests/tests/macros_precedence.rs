@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::guard::GuardContext;
-use actix_web::http::header::{HeaderMap, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{get, options, post, put, test, web, App, Error, Responder};
@@ -22,12 +22,6 @@ const B: &str = "https://b.example";
 const C: &str = "https://c.example";
 /// An origin only some app policies list, and no handler.
 const D: &str = "https://d.example";
-
-/// `Vary` of a response whose answer depends on the Origin.
-const VARY_ORIGIN: Option<&str> = Some("Origin");
-/// `Vary` of a preflight answered by a policy that lists origins.
-const VARY_PREFLIGHT: Option<&str> =
-    Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
 
 // ---- What ran ----
 
@@ -48,94 +42,15 @@ impl Hits {
 
 // ---- Requests and responses ----
 
-/// What a client receives.
-#[derive(Debug)]
-struct Res {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Res {
-    /// Every `Access-Control-*` header line, sorted.
-    fn cors(&self) -> Vec<(String, String)> {
-        let mut found: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .filter(|(k, _)| k.as_str().starts_with("access-control-"))
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
-            .collect();
-        found.sort();
-        found
-    }
-
-    /// The single `Vary` line, if any.
-    fn vary(&self) -> Option<&str> {
-        let mut lines = self.headers.get_all("vary");
-        let first = lines.next().map(|v| v.to_str().unwrap());
-        assert!(lines.next().is_none(), "several Vary lines: {self:#?}");
-        first
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
-    /// Asserts status, body, the exact set of `Access-Control-*` headers and `Vary`.
-    #[track_caller]
-    fn check(&self, what: &str, status: u16, body: &str, cors: &[(&str, &str)], vary: Option<&str>) {
-        assert_eq!(self.status, status, "{what}: status: {self:#?}");
-        assert_eq!(self.body, body, "{what}: body: {self:#?}");
-        let mut expected: Vec<(String, String)> =
-            cors.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        expected.sort();
-        assert_eq!(self.cors(), expected, "{what}: CORS headers: {self:#?}");
-        assert_eq!(self.vary(), vary, "{what}: Vary: {self:#?}");
-    }
-}
-
-/// Calls the app the way actix-web's server does: an `Err` becomes its error response.
-async fn send<S, B>(app: &S, req: actix_http::Request) -> Res
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody + 'static,
-{
-    let r = tests::inproc::send(app, req).await;
-    Res { status: r.status.as_u16(), headers: r.headers, body: r.body }
-}
+use tests::inproc::names::*;
+use tests::inproc::send;
 
 /// A preflight for `method` on `path` from `origin`, with `Access-Control-Request-Headers`.
 fn preflight(path: &str, origin: &str, method: &str, headers: Option<&str>) -> actix_http::Request {
-    let mut req = test::TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri(path)
-        .insert_header(("Origin", origin))
-        .insert_header(("Access-Control-Request-Method", method));
-    if let Some(h) = headers {
-        req = req.insert_header(("Access-Control-Request-Headers", h));
-    }
-    req.to_request()
+    tests::inproc::preflight(path, origin, method, headers, &[])
 }
 
-/// An actual request, with extra headers.
-fn actual(method: Method, path: &str, origin: Option<&str>, extra: &[(&str, &str)]) -> actix_http::Request {
-    let mut req = test::TestRequest::default().method(method).uri(path);
-    if let Some(o) = origin {
-        req = req.insert_header(("Origin", o));
-    }
-    for (k, v) in extra {
-        req = req.insert_header((*k, *v));
-    }
-    req.to_request()
-}
-
-// Header names, short.
-const ACAO: &str = "access-control-allow-origin";
-const ACAC: &str = "access-control-allow-credentials";
-const ACAM: &str = "access-control-allow-methods";
-const ACAH: &str = "access-control-allow-headers";
-const ACEH: &str = "access-control-expose-headers";
-const ACMA: &str = "access-control-max-age";
+use tests::inproc::actual;
 
 /// Builds the test app: the hits as app data, these services, and optionally an app-wide layer.
 macro_rules! app {

@@ -9,7 +9,9 @@
 //!   prefixes above it), with no request and no guessing at dynamic segments;
 //! * for a handler, a **sentinel**: a resource with the handler's own pattern, registered just
 //!   before the handler and never routed to, which tells at request time whether a path's first
-//!   match in the map is this handler.
+//!   match in the map is this handler;
+//! * for a scope, a **probe**: an external resource at the locator's prefix, first in the scope's
+//!   map, which tells whether a path's prefix reaches this scope.
 //!
 //! Markers are grouped by app: every `AppService` of one app has the same default service. The
 //! registry holds them weakly, per thread (an app registers, is built and serves on one worker
@@ -54,6 +56,11 @@ pub(crate) fn locator_prefix(id: u64) -> String {
 /// The name of a locator's child node, which is in the app's map of names.
 pub(crate) fn locator_name(id: u64) -> String {
     format!("\u{1}cors-l{id}")
+}
+
+/// The name of a scope's probe resource.
+pub(crate) fn probe_name(id: u64) -> String {
+    format!("\u{1}cors-p{id}")
 }
 
 /// The name of a handler's sentinel.
@@ -185,6 +192,15 @@ impl ScopeLocator {
     pub(crate) fn id(&self) -> u64 {
         self.marker.id
     }
+
+    /// Adds the locator to the scope's services, and the scope's probe: an external resource
+    /// (which actix-web puts first in the scope's map, before any of its services, so none of
+    /// them can take a probe path first) at the locator's prefix.
+    pub(crate) fn configure(self, cfg: &mut actix_web::web::ServiceConfig) {
+        let id = self.marker.id;
+        cfg.external_resource(probe_name(id), locator_prefix(id));
+        cfg.service(self);
+    }
 }
 
 impl HttpServiceFactory for ScopeLocator {
@@ -192,6 +208,14 @@ impl HttpServiceFactory for ScopeLocator {
         enrol(config, &self.marker);
         register_locator(config, self.marker);
     }
+}
+
+/// How many apps, and how many live markers, this thread's registry holds.
+pub(crate) fn size() -> (usize, usize) {
+    GROUPS.with(|groups| {
+        let groups = groups.borrow();
+        (groups.len(), groups.iter().map(|g| g.live().count()).sum())
+    })
 }
 
 /// Whether any marker of a live app exists on this thread. A layer built without one has no

@@ -13,7 +13,7 @@ use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
 
-use super::registry::{locator_name, locator_prefix, sentinel_name, GuardFn, Marker, MarkerKind};
+use super::registry::{locator_prefix, probe_name, sentinel_name, GuardFn, Marker, MarkerKind};
 use super::Governing;
 use crate::announce;
 
@@ -28,7 +28,7 @@ enum Place {
     Scope {
         rdef: ResourceDef,
         guard: Option<Rc<dyn Guard>>,
-        /// The locator's name, and its prefix (appended to a path's matched prefix to probe it).
+        /// The probe's name, and its path (appended to a path's matched prefix to probe it).
         locator: (String, String),
         /// Another scope policy has the same full prefix.
         shared: bool,
@@ -130,7 +130,7 @@ impl Table {
                         place: Place::Scope {
                             rdef: ResourceDef::root_prefix(&prefix),
                             guard: guard.clone(),
-                            locator: (locator_name(marker.id), locator_prefix(marker.id)),
+                            locator: (probe_name(marker.id), locator_prefix(marker.id)),
                             shared: false,
                         },
                         literal: literal_start(&prefix),
