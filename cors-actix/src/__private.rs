@@ -28,7 +28,7 @@ pub fn checked(config: PolicyConfig) -> Policy {
 /// Whether `ctx` is a CORS preflight asking for `method`.
 pub fn is_preflight_for(ctx: &GuardContext<'_>, method: &Method) -> bool {
     // The same test the middleware makes, so the guard routes exactly what the layer answers.
-    let request = crate::request::read(ctx.head());
+    let request = crate::request::read(ctx.head()).cors;
     request.is_preflight() && request.request_method == Field::One(method.as_str().as_bytes())
 }
 

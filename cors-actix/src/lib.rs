@@ -37,41 +37,56 @@
 //!
 //! * The whole app: `App::new().wrap(Cors::from_env())` (or [`Cors::new`] with a [`Policy`]).
 //! * A scope: `web::scope("/partner").cors(PartnerPolicy)` with [`ScopeExt`], where
-//!   `PartnerPolicy` is a [`Policy`] or a `#[derive(CorsPolicy)]` type.
+//!   `PartnerPolicy` is a [`Policy`] or a `#[derive(CorsPolicy)]` type; scopes of one prefix told
+//!   apart by a guard (virtual hosts) use `.cors_guarded(guard::Host(..), policy)`.
 //! * One handler: `#[cors(origin = "https://myapp.com", credentials)]` above its route attribute.
 //!
-//! # Precedence: how layers agree on one policy
+//! An app with handler or scope policies but no policy of its own wraps itself in
+//! [`Cors::inner_only()`]: it answers those policies' preflights before any of your middleware
+//! runs (an auth layer would otherwise see them first and answer 401), and leaves every other
+//! request untouched.
 //!
-//! Exactly one policy decides each request: the handler's, else the innermost scope's, else the
-//! app's. Layers agree through two mechanisms:
+//! # Precedence: one policy governs each request
 //!
-//! * **Preflights** are answered by the *outermost* CORS layer, with the governing policy, before
-//!   routing and without calling any handler, default service or middleware below it. To find the
-//!   governing policy, the layer consults markers that `#[cors]` handlers and `.cors(..)` scopes
-//!   register in the app's resource map (see the `layers` module source): a lookup by path and
-//!   requested method, checked against the resource the path actually reaches. A policy with
-//!   `preflight_continue` forwards its preflights to the handler instead.
-//! * **Actual requests** run the handler; the innermost layer writes its headers and marks the
-//!   response, and outer layers leave a marked response (or one already carrying
-//!   `Access-Control-Allow-Origin`) alone. Errors from handlers and inner middleware are decorated
-//!   too, through actix-web's error response mapping, so the browser sees the real status.
+//! The governing policy is the one of the resource routing reaches: the handler's, else the
+//! innermost scope's, else the app's. It is resolved by the first CORS layer a request meets,
+//! before routing, from the path as the router sees it (percent-decoded: `/admin/us%65rs/1` is
+//! `/admin/users/1`; normalised as an inner `NormalizePath` will), the method (for a preflight,
+//! the requested one) and the guards it can evaluate. That layer
 //!
-//! Residual cases, where the lookup cannot see a more specific policy and the outer policy
-//! answers the preflight instead (no user code runs either way):
-//! * a scope attached with `.wrap(Cors::from(..))` instead of `.cors(..)` (a warning is logged on
-//!   the first request that reaches it);
-//! * a handler-level policy on a tail pattern (`/files/{tail}*`) (logged at startup);
-//! * a handler whose path is first reached by another resource registered before it with a
-//!   pattern that also matches (e.g. `/items/{id}` before `/items/new`).
+//! * answers preflights itself, with the governing policy, without calling any handler, default
+//!   service or middleware below it (unless the policy has `preflight_continue`);
+//! * writes the governing policy's headers, and no other's, on every response: the handler's,
+//!   an error, an inner middleware's 401 or `Err`, routing's 404, a response `ErrorHandlers`
+//!   rebuilt; and blocks (with `block_disallowed`) only what the governing policy refuses.
 //!
-//! A handler-level policy only sees the requests routed to its own resource: with **no** outer
-//! CORS layer, a preflight that routing gives to another resource is that resource's (a user's
-//! own `#[options("/items")]` registered before a `#[cors]` `GET /items` handler runs for the
-//! GET preflight). Register such routes after the `#[cors]` handlers, or wrap the app in a
-//! `Cors`, whose lookup finds the handler's policy and answers for it. A plain `OPTIONS` request
-//! (no `Origin`, or no `Access-Control-Request-Method`) is not a preflight: it is routed like any
-//! request (to a user's `OPTIONS` route, else the default service); with an `Origin`, an outer
-//! `Cors` treats it as an actual request and applies its own policy.
+//! Each CORS layer routing reaches records its policy on the request, so that what routing
+//! decided is what governs the response.
+//!
+//! How the layer sees handler and scope policies, and each actix-web behaviour that relies on,
+//! is in the precedence module's source (`src/precedence/mod.rs`). What it cannot know before
+//! routing without running your code is reported when the app starts, naming the
+//! registrations and the form that works (or, where the check needs the app's finished route
+//! table, which actix-web hands middleware only with a request, before the first request is
+//! answered):
+//!
+//! * a scope attached with `.wrap(Cors::from(..))` instead of `.cors(..)`: its actual requests
+//!   follow its policy, but an outer layer answers its preflights with its own;
+//! * scope policies of one prefix told apart by a guard given with `.guard(..)`: their
+//!   preflights are refused as ambiguous; attach them with `.cors_guarded(..)`;
+//! * a handler whose path a resource registered before it also matches (`/items/{id}` before
+//!   `#[cors]` `PUT /items/new`): the handler's policy answers its preflights, as routing gives
+//!   it the requests that resource's guards let through; register the handler first;
+//! * a handler that another one with the same pattern, methods and no guard always takes first.
+//!
+//! A route attribute's `guard = ".."` is evaluated for the preflight too. A guard reading a
+//! request header the page sets (`Content-Type`, a custom header) cannot pass a preflight, which
+//! carries those headers' names only: under an outer layer, when every handler matching the
+//! path and method rejects the preflight, the first of them governs it; without one, routing
+//! sends the preflight elsewhere (typically a 404: a refusal in the browser, never a grant).
+//!
+//! A plain `OPTIONS` request (no `Origin`, or no `Access-Control-Request-Method`) is not a
+//! preflight: it is routed like any request; with an `Origin`, it is an actual request.
 //!
 //! # Methods of one path with different policies: the preflight cache
 //!
@@ -80,8 +95,9 @@
 //! per method: when methods of one path carry different policies, a grant for one method can let
 //! a request for another skip its preflight (and a simple `GET`, `HEAD` or `POST` never has one),
 //! so the request reaches a handler whose policy was never asked, and without blocking that
-//! handler runs. Turn `block_disallowed` on for such handlers, so their own policy refuses the
-//! actual request with 403 before the handler runs:
+//! handler runs. The same holds for a handler a guard tells apart by a header value the
+//! preflight cannot show. Turn `block_disallowed` on for such handlers, so their own policy
+//! refuses the actual request with 403 before the handler runs:
 //!
 //! ```
 //! use actix_web::{get, post, Responder};
@@ -119,6 +135,7 @@
 mod announce;
 mod middleware;
 mod precedence;
+mod refusal;
 mod request;
 mod response;
 mod scope;

@@ -9,15 +9,16 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{Error, HttpMessage, HttpResponse};
-use cors_core::{Action, ClientValue, ConfigErrors, CorsRequest, Decision, Policy, RequestKind, Vary};
+use actix_web::{Error, HttpResponse};
+use cors_core::{Action, ConfigErrors, CorsRequest, Decision, Policy, RequestKind, Vary};
 use pin_project_lite::pin_project;
 
 use crate::announce;
 use crate::precedence::table::Table;
-use crate::precedence::{self, registry, Governing, Level, Reached, Resolved};
-use crate::request::{self, HeaderLines};
-use crate::response;
+use crate::precedence::{self, registry, Governed, Governing, Level, Reached};
+use crate::refusal::{self, RefusalLog};
+use crate::request::{self, HeaderLines, Incoming};
+use crate::response::{self, Grant, Sources};
 
 /// A named policy, declared with `#[derive(CorsPolicy)]` and checked at compile time.
 ///
@@ -178,6 +179,7 @@ where
         let inner = std::any::type_name::<S>();
         if self.level == Level::Plain && (inner.contains("ScopeService") || inner.contains("ResourceService"))
         {
+            registry::note_plain_inner_layer();
             announce::warn_once(
                 "a `Cors` is attached with `.wrap(..)` to a scope or resource, where an app-wide CORS \
                  layer cannot see it before routing: that layer would answer this scope's preflights \
@@ -192,9 +194,10 @@ where
         }
         std::future::ready(Ok(CorsMiddleware {
             service: Rc::new(service),
-            own: Rc::new(self.own.clone()),
+            own: Governed::new(self.own.clone()),
             level: self.level,
             lookups,
+            protocol: lookups || registry::plain_inner_layers(),
             normalize: inner.contains("NormalizePathNormalization"),
             table: OnceCell::new(),
         }))
@@ -204,10 +207,13 @@ where
 /// The service `Cors` wraps around the next one.
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
-    own: Rc<Governing>,
+    own: Governed,
     level: Level,
     /// Whether the app may have handler or scope policies to look up.
     lookups: bool,
+    /// Whether CORS layers may sit inside this one (handler or scope policies, or a plain layer
+    /// on a scope): only then is the request marked as owned, for them to see.
+    protocol: bool,
     /// Whether a `NormalizePath` inside rewrites paths before routing.
     normalize: bool,
     /// The app's table of handler and scope policies, found on the first request.
@@ -252,52 +258,82 @@ where
             return self.call_reached(req);
         }
         // Read.
-        let cors = request::read(req.head());
+        let incoming = request::read(req.head());
         // Resolve.
-        let resolved = precedence::resolve(self.table(&req), self.level, self.normalize, &req, &cors);
-        // Decide: answer here, or pass on and write the headers on the way back.
-        match resolved.governing(&self.own).map(|g| &**g) {
-            None if cors.is_preflight() => {
-                log_refusal(&req, "the request's path is governed by several scope policies that only guards tell apart; see the startup warning");
+        let resolved =
+            precedence::resolve(self.table(&req), self.level, self.normalize, &req, &incoming.cors);
+        let Some(governed) = resolved.governed(&self.own) else {
+            if incoming.cors.is_preflight() {
+                refusal::log(&req, "the request's path is governed by several scope policies that only guards tell apart; see the startup warning");
                 return CorsFuture::answer(req, HttpResponse::Forbidden().finish());
             }
-            Some(Governing::Policy(policy)) => {
-                let cors = with_private_network(cors, policy, req.head());
-                let decision = policy.decide(&cors);
-                let action = decision.action();
-                if decision.kind() == RequestKind::Preflight {
-                    if let Some(reason) = decision.reason() {
-                        log_refusal(&req, reason);
-                    }
-                }
-                if let Action::Respond { status } = action {
-                    // A preflight is answered before routing even when a registration the owner
-                    // cannot see past might take the path (it is reported); blocking waits for
-                    // routing then, and the layer routing reaches blocks.
-                    if cors.is_preflight() || resolved.is_certain() {
-                        if decision.kind() == RequestKind::Actual {
-                            log_decision(&req, &decision);
-                        }
-                        let res = response::respond(status, &decision, &req.head().headers);
-                        return CorsFuture::answer(req, res);
-                    }
-                }
+            // In case routing reaches no CORS layer: no grant, but the answer depended on the
+            // origin.
+            let grant = Grant::vary_only(Vary::ORIGIN);
+            return self.forward(req, After::Own { grant, refusal: None, inner: self.protocol });
+        };
+        // Decide. A preflight is answered before routing even when a registration the owner
+        // cannot see past might take its path (that is reported); blocking waits for routing
+        // then, and the layer routing reaches blocks.
+        match judge(governed, &req, incoming, Role::Owner { may_block: resolved.is_certain() }) {
+            Judged::Answer(res, _) => CorsFuture::answer(req, res),
+            // Write, once the response exists.
+            Judged::Pass(grant, refusal) => {
+                self.forward(req, After::Own { grant, refusal, inner: self.protocol })
             }
-            Some(Governing::Disabled) => {
-                let decision = Decision::disabled(&cors);
-                if let Action::Respond { status } = decision.action() {
-                    log_decision(&req, &decision);
-                    let res = response::respond(status, &decision, &req.head().headers);
-                    return CorsFuture::answer(req, res);
-                }
-            }
-            None | Some(Governing::Nothing) => {}
         }
-        // Write, once the response exists.
-        precedence::own(&req);
-        let finish = Finish { parts: request::Parts::of(req.head()), resolved, own: self.own.clone() };
-        CorsFuture::forward(self.service.call(req), After::Finish(Box::new(finish)))
     }
+}
+
+/// Which layer judges a request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The first CORS layer: it writes the headers of whatever it answers; it blocks before
+    /// routing only when routing cannot end up elsewhere.
+    Owner { may_block: bool },
+    /// A layer routing reached under an owner, which writes the headers.
+    Reached,
+}
+
+/// What a policy makes of a request.
+enum Judged {
+    /// Answer here (the grant is what the owner writes on it, when it is not the owner).
+    Answer(HttpResponse, Grant),
+    /// Pass the request on; write this on the response.
+    Pass(Grant, Option<Rc<RefusalLog>>),
+}
+
+/// Decides `req` with the governing policy, in one place for every layer: preflights answered,
+/// blocked requests refused, the grant of the rest.
+fn judge(governed: &Governed, req: &ServiceRequest, incoming: Incoming<'_>, role: Role) -> Judged {
+    let decision = match &governed.governing {
+        Governing::Policy(policy) => policy.decide(&with_private_network(incoming.cors, policy, req.head())),
+        Governing::Disabled => Decision::disabled(&incoming.cors),
+        Governing::Nothing => return Judged::Pass(Grant::default(), None),
+    };
+    let from =
+        Sources { request: &req.head().headers, origin: incoming.origin, prebuilt: &governed.prebuilt };
+    let preflight = decision.kind() == RequestKind::Preflight;
+    if preflight {
+        refusal::log_decision(req, &decision);
+    }
+    if let Action::Respond { status } = decision.action() {
+        let may_answer = preflight || matches!(role, Role::Owner { may_block: true } | Role::Reached);
+        if may_answer {
+            if !preflight {
+                refusal::log_decision(req, &decision);
+            }
+            return match role {
+                Role::Owner { .. } => {
+                    Judged::Answer(response::respond(status, &decision, from), Grant::default())
+                }
+                Role::Reached => {
+                    Judged::Answer(response::respond_bare(status, &decision), Grant::of(&decision, from))
+                }
+            };
+        }
+    }
+    Judged::Pass(Grant::of(&decision, from), RefusalLog::pending(req, &decision))
 }
 
 impl<S, B> CorsMiddleware<S>
@@ -305,126 +341,63 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
-    /// A layer routing reached under an owner: it records its policy, which then governs, and
-    /// answers here only what its policy answers before the handler (a preflight, a blocked
-    /// request); the owner writes the headers.
+    /// Passes the request on, marking it owned when CORS layers may sit inside.
+    fn forward(&self, req: ServiceRequest, after: After) -> CorsFuture<S::Future, B> {
+        if self.protocol {
+            precedence::own(&req);
+        }
+        CorsFuture::forward(self.service.call(req), after)
+    }
+
+    /// A layer routing reached under an owner: it records its policy's grant for the owner to
+    /// write, and answers here only what its policy answers before the handler (a preflight, a
+    /// blocked request).
     fn call_reached(&self, req: ServiceRequest) -> CorsFuture<S::Future, B> {
-        if matches!(*self.own, Governing::Nothing) {
+        if matches!(self.own.governing, Governing::Nothing) {
             return CorsFuture::forward(self.service.call(req), After::Nothing);
         }
-        precedence::record_reached(&req, &self.own);
-        let cors = request::read(req.head());
-        let action = match &*self.own {
-            Governing::Policy(policy) => {
-                let cors = with_private_network(cors, policy, req.head());
-                let decision = policy.decide(&cors);
-                match decision.action() {
-                    Action::Respond { status } => {
-                        if decision.kind() == RequestKind::Preflight {
-                            log_decision(&req, &decision);
-                        }
-                        Some(response::respond_bare(status, &decision))
-                    }
-                    Action::Forward => None,
-                }
+        let incoming = request::read(req.head());
+        match judge(&self.own, &req, incoming, Role::Reached) {
+            Judged::Answer(res, grant) => {
+                precedence::record_reached(&req, Reached { grant, refusal: None });
+                CorsFuture::answer(req, res)
             }
-            Governing::Disabled => {
-                let decision = Decision::disabled(&cors);
-                match decision.action() {
-                    Action::Respond { status } => {
-                        log_decision(&req, &decision);
-                        Some(response::respond_bare(status, &decision))
-                    }
-                    Action::Forward => None,
-                }
-            }
-            Governing::Nothing => None,
-        };
-        match action {
-            Some(res) => CorsFuture::answer(req, res),
-            None => CorsFuture::forward(self.service.call(req), After::Reached(self.own.clone())),
-        }
-    }
-}
-
-/// What the owner writes on the response of a request it passed on.
-pub(crate) struct Finish {
-    /// The request's CORS view: by the time the response exists, the request belongs to routing.
-    parts: request::Parts,
-    resolved: Resolved,
-    own: Rc<Governing>,
-}
-
-impl Finish {
-    /// Writes the headers of the policy governing the response: the innermost layer routing
-    /// `reached`, else what was resolved.
-    fn apply<B>(&self, res: &mut HttpResponse<B>, reached: Option<Rc<Governing>>) {
-        let Some(governing) = reached.or_else(|| self.resolved.governing(&self.own).cloned()) else {
-            // Ambiguous, and routing reached no CORS layer: no grant, but the answer depended
-            // on the origin.
-            response::merge_vary(res.headers_mut(), Vary::ORIGIN);
-            return;
-        };
-        let Governing::Policy(policy) = &*governing else {
-            return;
-        };
-        let mut cors = self.parts.view();
-        cors.request_private_network &= policy.allows_private_network();
-        let decision = policy.decide(&cors);
-        if decision.kind() == RequestKind::Actual {
-            if let Some(reason) = decision.reason() {
-                log_parts(&self.parts, &reason);
+            Judged::Pass(grant, refusal) => {
+                let reached = Reached { grant, refusal };
+                precedence::record_reached(&req, reached.clone());
+                CorsFuture::forward(self.service.call(req), After::Reached(reached))
             }
         }
-        response::write(res.headers_mut(), &decision, &response::Source::Parts(&self.parts));
     }
 }
 
 /// What a forwarded request's future does with the response.
 pub(crate) enum After {
-    /// The owner's: write the headers.
-    Finish(Box<Finish>),
-    /// A layer routing reached under an owner: nothing on a response (the owner reads the
-    /// request), but an `Err`'s response is made later, without the request: mark it.
-    Reached(Rc<Governing>),
+    /// The owner's: write the grant of the innermost layer routing reached (when `inner` layers
+    /// may exist), else its own.
+    Own { grant: Grant, refusal: Option<Rc<RefusalLog>>, inner: bool },
+    /// A layer routing reached under an owner: nothing on a response (the owner finds the grant
+    /// on the request), but an `Err`'s response is made later, without the request: mark it.
+    Reached(Reached),
     /// Pass the response through.
     Nothing,
 }
 
-fn log_line(head: &RequestHead, path: &str, reason: &dyn std::fmt::Display) {
-    let origin = head.headers.get(actix_web::http::header::ORIGIN).map(|v| v.as_bytes()).unwrap_or_default();
-    tracing::debug!(
-        target: "cors",
-        origin = %ClientValue(origin),
-        method = %ClientValue(head.method.as_str().as_bytes()),
-        path = %ClientValue(path.as_bytes()),
-        "CORS request refused: {reason}"
-    );
-}
-
-fn log_refusal(req: &ServiceRequest, reason: impl std::fmt::Display) {
-    if tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
-        log_line(req.head(), req.path(), &reason);
-    }
-}
-
-/// Logs the refusal of `decision`, if it is one.
-fn log_decision(req: &ServiceRequest, decision: &Decision<'_>) {
-    if let Some(reason) = decision.reason() {
-        log_refusal(req, reason);
-    }
-}
-
-fn log_parts(parts: &request::Parts, reason: &dyn std::fmt::Display) {
-    if tracing::enabled!(target: "cors", tracing::Level::DEBUG) {
-        let (origin, method, path) = parts.shown();
-        tracing::debug!(
-            target: "cors",
-            origin = %ClientValue(origin),
-            method = %ClientValue(method),
-            path = %ClientValue(path),
-            "CORS request refused: {reason}"
-        );
+/// Writes the governing grant on `res`: the innermost reached layer's (`reached`), else `own`.
+fn finish<B>(res: &mut HttpResponse<B>, reached: Option<Reached>, own: &Grant, refusal: Option<&RefusalLog>) {
+    match &reached {
+        Some(reached) => {
+            if let Some(log) = &reached.refusal {
+                log.emit();
+            }
+            reached.grant.write(res.headers_mut());
+        }
+        None => {
+            if let Some(log) = refusal {
+                log.emit();
+            }
+            own.write(res.headers_mut());
+        }
     }
 }
 
@@ -481,26 +454,27 @@ where
                     return Poll::Pending;
                 };
                 Poll::Ready(match (result, after) {
-                    (Ok(mut res), After::Finish(finish)) => {
-                        let reached = res.request().extensions().get::<Reached>().map(|r| r.0.clone());
-                        finish.apply(res.response_mut(), reached);
+                    (Ok(mut res), After::Own { grant, refusal, inner }) => {
+                        let reached = if inner { precedence::take_reached(res.request()) } else { None };
+                        finish(res.response_mut(), reached, &grant, refusal.as_deref());
                         Ok(res.map_into_left_body())
                     }
                     (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
-                    (Err(mut error), After::Finish(finish)) => {
+                    (Err(mut error), After::Own { grant, refusal, .. }) => {
                         // The dispatcher builds the error's response later; decorate it then.
                         error.add_response_mapper(move |mut res| {
-                            let reached = res.extensions().get::<Reached>().map(|r| r.0.clone());
-                            finish.apply(&mut res, reached);
+                            let reached = res.extensions_mut().remove::<Reached>();
+                            finish(&mut res, reached, &grant, refusal.as_deref());
                             res
                         });
                         Err(error)
                     }
-                    (Err(mut error), After::Reached(governing)) => {
-                        // Mappers run in the order they are added: this one before the owner's.
+                    (Err(mut error), After::Reached(reached)) => {
+                        // Mappers run in the order they are added: this one (the innermost
+                        // layer's first) before the owner's.
                         error.add_response_mapper(move |mut res| {
-                            if res.extensions().get::<Reached>().is_none() {
-                                res.extensions_mut().insert(Reached(governing.clone()));
+                            if !res.extensions().contains::<Reached>() {
+                                res.extensions_mut().insert(reached.clone());
                             }
                             res
                         });

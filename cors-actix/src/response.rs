@@ -9,9 +9,9 @@ use actix_web::http::header::{
 };
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use cors_core::{CorsHeader, Decision, Echo, Value, Vary, BODY_CONTENT_TYPE};
+use cors_core::{CorsHeader, Decision, Echo, Policy, Value, Vary, BODY_CONTENT_TYPE};
 
-use crate::request::{self, Parts};
+use crate::request;
 
 const ALLOW_PRIVATE_NETWORK: HeaderName = HeaderName::from_static("access-control-allow-private-network");
 
@@ -27,38 +27,121 @@ fn name(h: CorsHeader) -> HeaderName {
     }
 }
 
-/// Where echoed values come from: the request's header map, or the owner's [`Parts`].
-pub(crate) enum Source<'r> {
-    Headers(&'r HeaderMap),
-    Parts(&'r Parts),
-}
+/// The header values a policy writes whatever the request (exposed headers, max age), converted
+/// once, when the layer holding the policy is built.
+#[derive(Debug, Default)]
+pub(crate) struct Prebuilt([Option<HeaderValue>; CorsHeader::ALL.len()]);
 
-impl Source<'_> {
-    fn echo(&self, echo: Echo, bytes: &[u8]) -> Option<HeaderValue> {
-        match self {
-            Source::Headers(headers) => request::echo(headers, echo, bytes),
-            Source::Parts(parts) => parts.echo(echo, bytes),
+impl Prebuilt {
+    pub(crate) fn of(policy: Option<&Policy>) -> Prebuilt {
+        let mut prebuilt = Prebuilt::default();
+        for (h, bytes) in policy.into_iter().flat_map(Policy::shared_values) {
+            prebuilt.0[h.index()] = HeaderValue::from_maybe_shared(bytes.clone()).ok();
         }
+        prebuilt
     }
 }
 
-/// Turns a decided value into a header value without copying: echoed values clone the request's
-/// own header value (a reference count), shared ones the policy's bytes.
-fn value(v: Value<'_>, source: &Source<'_>) -> Option<HeaderValue> {
+/// What the echoed and shared values of a decision come from.
+#[derive(Clone, Copy)]
+pub(crate) struct Sources<'r> {
+    /// The request's headers.
+    pub(crate) request: &'r HeaderMap,
+    /// The request's `Origin` line, when it has exactly one (found when it was read).
+    pub(crate) origin: Option<&'r HeaderValue>,
+    /// The governing policy's values built once.
+    pub(crate) prebuilt: &'r Prebuilt,
+}
+
+/// Turns one decided header into a header value without copying: echoed values clone the
+/// request's own header value (a reference count), shared ones the policy's prebuilt value.
+fn value(h: CorsHeader, v: Value<'_>, from: Sources<'_>) -> Option<HeaderValue> {
     match v {
         Value::Static("true") => Some(HeaderValue::from_static("true")),
         Value::Static("*") => Some(HeaderValue::from_static("*")),
         Value::Static(s) => HeaderValue::from_str(s).ok(),
-        Value::Shared(b) => HeaderValue::from_maybe_shared(b.clone()).ok(),
-        Value::Echo(echo, bytes) => source.echo(echo, bytes),
+        Value::Shared(b) => {
+            from.prebuilt.0[h.index()].clone().or_else(|| HeaderValue::from_maybe_shared(b.clone()).ok())
+        }
+        Value::Echo(Echo::Origin, _) if from.origin.is_some() => from.origin.cloned(),
+        Value::Echo(echo, bytes) => request::echo(from.request, echo, bytes),
         Value::Joined(s) => HeaderValue::from_str(s).ok(),
     }
 }
 
-/// Writes the decision's headers and `Vary` into `headers`.
-pub(crate) fn write(headers: &mut HeaderMap, decision: &Decision<'_>, source: &Source<'_>) {
+/// The headers of one decision, converted to actix-web values while the request is at hand, and
+/// written on a response later. Small, as it travels in the response future: an actual request's
+/// grant in fields, a passed-on preflight's extra headers boxed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Grant {
+    allow_origin: Option<HeaderValue>,
+    expose: Option<HeaderValue>,
+    credentials: bool,
+    private_network: bool,
+    vary: Vary,
+    /// `Access-Control-Allow-Methods`, `-Allow-Headers` and `-Max-Age`, for a preflight passed on
+    /// to the handler.
+    preflight: Option<Box<[Option<HeaderValue>; 3]>>,
+}
+
+impl Grant {
+    /// The headers and `Vary` of `decision`.
+    pub(crate) fn of(decision: &Decision<'_>, from: Sources<'_>) -> Grant {
+        let mut grant = Grant::vary_only(decision.vary());
+        for (h, v) in decision.headers() {
+            match h {
+                CorsHeader::AllowOrigin => grant.allow_origin = value(h, v, from),
+                CorsHeader::AllowCredentials => grant.credentials = true,
+                CorsHeader::ExposeHeaders => grant.expose = value(h, v, from),
+                CorsHeader::AllowPrivateNetwork => grant.private_network = true,
+                CorsHeader::AllowMethods | CorsHeader::AllowHeaders | CorsHeader::MaxAge => {
+                    let slot = match h {
+                        CorsHeader::AllowMethods => 0,
+                        CorsHeader::AllowHeaders => 1,
+                        _ => 2,
+                    };
+                    grant.preflight.get_or_insert_with(Default::default)[slot] = value(h, v, from);
+                }
+            }
+        }
+        grant
+    }
+
+    /// Nothing to write but `Vary`.
+    pub(crate) fn vary_only(vary: Vary) -> Grant {
+        Grant { vary, ..Grant::default() }
+    }
+
+    /// Writes the headers, then merges `Vary`.
+    pub(crate) fn write(&self, headers: &mut HeaderMap) {
+        if let Some(v) = &self.allow_origin {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, v.clone());
+        }
+        if self.credentials {
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        }
+        if let Some(v) = &self.expose {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        }
+        if let Some(rest) = &self.preflight {
+            let names = [ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_MAX_AGE];
+            for (name, v) in names.into_iter().zip(rest.iter()) {
+                if let Some(v) = v {
+                    headers.insert(name, v.clone());
+                }
+            }
+        }
+        if self.private_network {
+            headers.insert(ALLOW_PRIVATE_NETWORK, HeaderValue::from_static("true"));
+        }
+        merge_vary(headers, self.vary);
+    }
+}
+
+/// Writes every header of `decision`, then its `Vary`, on a response made here.
+fn write(headers: &mut HeaderMap, decision: &Decision<'_>, from: Sources<'_>) {
     for (h, v) in decision.headers() {
-        if let Some(v) = value(v, source) {
+        if let Some(v) = value(h, v, from) {
             headers.insert(name(h), v);
         }
     }
@@ -66,13 +149,13 @@ pub(crate) fn write(headers: &mut HeaderMap, decision: &Decision<'_>, source: &S
 }
 
 /// The response of a decision whose action is to answer here, with `status`.
-pub(crate) fn respond(status: u16, decision: &Decision<'_>, request: &HeaderMap) -> HttpResponse {
+pub(crate) fn respond(status: u16, decision: &Decision<'_>, from: Sources<'_>) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
     let mut res = match decision.body() {
         Some(body) => HttpResponse::build(status).insert_header((CONTENT_TYPE, BODY_CONTENT_TYPE)).body(body),
         None => HttpResponse::build(status).finish(),
     };
-    write(res.headers_mut(), decision, &Source::Headers(request));
+    write(res.headers_mut(), decision, from);
     res
 }
 

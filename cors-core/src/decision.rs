@@ -78,6 +78,24 @@ pub enum CorsHeader {
 }
 
 impl CorsHeader {
+    /// Every CORS response header, in [`index`](Self::index) order (the order
+    /// [`Decision::headers`] yields them in).
+    pub const ALL: [CorsHeader; 7] = [
+        CorsHeader::AllowOrigin,
+        CorsHeader::AllowCredentials,
+        CorsHeader::ExposeHeaders,
+        CorsHeader::AllowMethods,
+        CorsHeader::AllowHeaders,
+        CorsHeader::MaxAge,
+        CorsHeader::AllowPrivateNetwork,
+    ];
+
+    /// The position of this header in [`ALL`](Self::ALL), for adapters that keep one slot per
+    /// header.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The header name in lower case.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -371,30 +389,25 @@ impl<'a> Decision<'a> {
 
     /// The headers to write: none for a refusal or a request that is not CORS.
     pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
-        let policy = self.policy.filter(|_| self.is_allowed());
+        // Nothing is looked at for a request that gets no header.
+        let n = if self.is_allowed() && self.policy.is_some() { CorsHeader::ALL.len() } else { 0 };
+        CorsHeader::ALL[..n].iter().filter_map(move |&h| self.header(h).map(|v| (h, v)))
+    }
+
+    /// The value of one header of an allowed request, if it gets that header.
+    fn header(&self, h: CorsHeader) -> Option<Value<'_>> {
+        let inner = &self.policy?.inner;
         let preflight = self.kind == RequestKind::Preflight;
-        let joined = self.joined.as_deref().map(Value::Joined);
-        let inner = policy.map(|p| &*p.inner);
-        [
-            (CorsHeader::AllowOrigin, self.allow_origin),
-            (
-                CorsHeader::AllowCredentials,
-                inner.and_then(|i| i.credentials.then_some(Value::Static("true"))),
-            ),
-            (
-                CorsHeader::ExposeHeaders,
-                inner.and_then(|i| if preflight { None } else { i.expose.as_ref().map(Value::Shared) }),
-            ),
-            (CorsHeader::AllowMethods, self.allow_methods),
-            (CorsHeader::AllowHeaders, joined.or(self.allow_headers)),
-            (
-                CorsHeader::MaxAge,
-                inner.and_then(|i| if preflight { i.max_age.as_ref().map(Value::Shared) } else { None }),
-            ),
-            (CorsHeader::AllowPrivateNetwork, self.private_network.then_some(Value::Static("true"))),
-        ]
-        .into_iter()
-        .filter_map(move |(name, value)| if policy.is_some() { value.map(|v| (name, v)) } else { None })
+        match h {
+            CorsHeader::AllowOrigin => self.allow_origin,
+            CorsHeader::AllowCredentials => inner.credentials.then_some(Value::Static("true")),
+            CorsHeader::ExposeHeaders if !preflight => inner.expose.as_ref().map(Value::Shared),
+            CorsHeader::AllowMethods => self.allow_methods,
+            CorsHeader::AllowHeaders => self.joined.as_deref().map(Value::Joined).or(self.allow_headers),
+            CorsHeader::MaxAge if preflight => inner.max_age.as_ref().map(Value::Shared),
+            CorsHeader::AllowPrivateNetwork => self.private_network.then_some(Value::Static("true")),
+            CorsHeader::ExposeHeaders | CorsHeader::MaxAge => None,
+        }
     }
 }
 

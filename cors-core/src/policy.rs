@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use crate::builder::PolicyBuilder;
 use crate::config::PolicyConfig;
+use crate::decision::CorsHeader;
 use crate::error::ConfigError;
 use crate::headers::HeaderRule;
 use crate::methods::MethodRule;
@@ -122,6 +123,16 @@ impl Policy {
     /// convert it into their own header type once too.
     pub fn exposed_headers_value(&self) -> Option<&Bytes> {
         self.inner.expose.as_ref()
+    }
+
+    /// Every header value built once with the policy, by the header it is written in: what a
+    /// decision yields as [`Value::Shared`](crate::Value::Shared) for that header, for adapters
+    /// that convert each into their own header type once.
+    pub fn shared_values(&self) -> impl Iterator<Item = (CorsHeader, &Bytes)> {
+        let i = &self.inner;
+        [(CorsHeader::ExposeHeaders, i.expose.as_ref()), (CorsHeader::MaxAge, i.max_age.as_ref())]
+            .into_iter()
+            .filter_map(|(h, v)| v.map(|v| (h, v)))
     }
 
     /// Whether `origin` (the bytes of an `Origin` header) is allowed.

@@ -723,8 +723,9 @@ fn cors_header_names() {
         (CorsHeader::MaxAge, "access-control-max-age"),
         (CorsHeader::AllowPrivateNetwork, "access-control-allow-private-network"),
     ];
-    for (header, name) in all {
+    for (i, (header, name)) in all.into_iter().enumerate() {
         assert_eq!(header.as_str(), name);
+        assert_eq!((header.index(), CorsHeader::ALL[i]), (i, header));
     }
 }
 

@@ -25,14 +25,14 @@
 //!
 //! `#[cors]` handlers and `.cors(..)` scopes register *markers* (see [`registry`]): a locator, a
 //! nested node of the app's resource map that is never routed to, from which the full pattern of
-//! the handler or scope is read once the app's map is finished; and, for a handler, a sentinel
-//! resource with the handler's own pattern just before it, also never routed to. When a layer
-//! that looks policies up is built, the markers of its app are compiled into a [`table`] of full
-//! patterns, in registration order, with each handler's methods and guards. A request is looked
-//! up in that table (static prefixes first, no allocation); a CORS request found in it is then
-//! checked against the app's resource map: the sentinel (or, for a scope, the locator) must be the
-//! first node the path reaches, so that a resource registered earlier whose pattern also matches
-//! is noticed rather than overruled.
+//! the handler or scope is read once the app's map is finished; and, for a scope, a probe
+//! resource first in the scope's map. When a layer that looks policies up is built, the markers of
+//! its app are compiled into a [`table`] of full patterns, in registration order, with each
+//! handler's methods and guards. A request is looked up in that table (literal prefixes first,
+//! no allocation); a CORS request found in it is then checked against the app's resource map:
+//! the first resource the path reaches must have the handler's pattern (or, for a scope, the
+//! path's prefix must reach the scope's probe), so that a registration before it whose pattern
+//! also matches is noticed rather than overruled.
 //!
 //! # What this module relies on in actix-web (each pinned by a test in `tests/actix_behaviour.rs`)
 //!
@@ -71,6 +71,9 @@ use cors_core::{CorsRequest, Policy};
 
 use table::{Found, Table};
 
+use crate::refusal::RefusalLog;
+use crate::response::{Grant, Prebuilt};
+
 /// What governs a handler, a scope or the app.
 #[derive(Clone, Debug)]
 pub enum Governing {
@@ -81,6 +84,23 @@ pub enum Governing {
     /// No policy of its own ([`Cors::inner_only`](crate::Cors::inner_only)): requests no handler
     /// or scope policy governs pass untouched, preflights included.
     Nothing,
+}
+
+/// A governing policy, with the header values it writes whatever the request converted once.
+#[derive(Debug)]
+pub(crate) struct Governed {
+    pub(crate) governing: Governing,
+    pub(crate) prebuilt: Prebuilt,
+}
+
+impl Governed {
+    pub(crate) fn new(governing: Governing) -> Governed {
+        let prebuilt = match &governing {
+            Governing::Policy(p) => Prebuilt::of(Some(p)),
+            Governing::Disabled | Governing::Nothing => Prebuilt::of(None),
+        };
+        Governed { governing, prebuilt }
+    }
 }
 
 /// Where a CORS layer sits, which decides how it resolves the governing policy.
@@ -111,8 +131,13 @@ impl Level {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Owned;
 
-/// Request extension: the policy of the innermost CORS layer routing reached.
-pub(crate) struct Reached(pub(crate) Rc<Governing>);
+/// Request (or, for an `Err`, response) extension: what the innermost CORS layer routing
+/// reached writes on the response, decided by its policy, and its refusal's log line.
+#[derive(Clone, Debug)]
+pub(crate) struct Reached {
+    pub(crate) grant: Grant,
+    pub(crate) refusal: Option<Rc<RefusalLog>>,
+}
 
 /// Whether a CORS layer already owns this request.
 pub(crate) fn is_owned(req: &ServiceRequest) -> bool {
@@ -124,29 +149,38 @@ pub(crate) fn own(req: &ServiceRequest) {
     req.extensions_mut().insert(Owned);
 }
 
-/// Records, on a request an outer layer owns, that routing reached a layer with this policy.
-pub(crate) fn record_reached(req: &ServiceRequest, governing: &Rc<Governing>) {
-    req.extensions_mut().insert(Reached(governing.clone()));
+/// What the innermost layer routing reached recorded on `req`, if any.
+pub(crate) fn take_reached(req: &actix_web::HttpRequest) -> Option<Reached> {
+    let mut extensions = req.extensions_mut();
+    // Most requests reach no inner layer: a look is cheaper than a removal.
+    if !extensions.contains::<Reached>() {
+        return None;
+    }
+    extensions.remove::<Reached>()
+}
+
+/// Records, on a request an outer layer owns, what the layer routing reached decided.
+pub(crate) fn record_reached(req: &ServiceRequest, reached: Reached) {
+    req.extensions_mut().insert(reached);
 }
 
 /// The policy the owner resolved for a request before routing.
-#[derive(Clone)]
-pub(crate) enum Resolved {
+pub(crate) enum Resolved<'t> {
     /// The owner's own.
     Own,
     /// A handler's or scope's; `certain` unless a registration the owner cannot see past (an
     /// earlier resource whose pattern also matches) may take the request first.
-    Entry { governing: Rc<Governing>, certain: bool },
+    Entry { governed: &'t Governed, certain: bool },
     /// Several policies may govern and the owner cannot tell which without running user code.
     Ambiguous,
 }
 
-impl Resolved {
+impl<'t> Resolved<'t> {
     /// The resolved policy, with `own` standing for the owner's; `None` when ambiguous.
-    pub(crate) fn governing<'a>(&'a self, own: &'a Rc<Governing>) -> Option<&'a Rc<Governing>> {
+    pub(crate) fn governed(&self, own: &'t Governed) -> Option<&'t Governed> {
         match self {
             Resolved::Own => Some(own),
-            Resolved::Entry { governing, .. } => Some(governing),
+            Resolved::Entry { governed, .. } => Some(governed),
             Resolved::Ambiguous => None,
         }
     }
@@ -162,13 +196,13 @@ impl Resolved {
 }
 
 /// Resolves, for the owner at `level`, the policy governing `req` before routing.
-pub(crate) fn resolve<L>(
-    table: Option<&Table>,
+pub(crate) fn resolve<'t, L>(
+    table: Option<&'t Table>,
     level: Level,
     normalize: bool,
     req: &ServiceRequest,
     cors: &CorsRequest<'_, L>,
-) -> Resolved {
+) -> Resolved<'t> {
     let Some(table) = table else {
         return Resolved::Own;
     };
@@ -197,7 +231,7 @@ pub(crate) fn resolve<L>(
         Found::Entry { entry, certain } => match level {
             // A scope's own entry (or one around it) is not more specific than the scope.
             Level::Scope(own) if !table.is_inside(entry, own) => Resolved::Own,
-            _ => Resolved::Entry { governing: entry.governing.clone(), certain },
+            _ => Resolved::Entry { governed: &entry.governed, certain },
         },
     }
 }

@@ -7,9 +7,6 @@
 //!   which holds the marker alive for as long as the app serves. Once actix-web has finished the
 //!   app's map, the locator's `match_pattern` gives the full pattern of where it sits (the scope
 //!   prefixes above it), with no request and no guessing at dynamic segments;
-//! * for a handler, a **sentinel**: a resource with the handler's own pattern, registered just
-//!   before the handler and never routed to, which tells at request time whether a path's first
-//!   match in the map is this handler;
 //! * for a scope, a **probe**: an external resource at the locator's prefix, first in the scope's
 //!   map, which tells whether a path's prefix reaches this scope.
 //!
@@ -28,10 +25,10 @@ use actix_web::dev::{
 };
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::Method;
-use actix_web::{guard, web, Error, HttpResponse};
+use actix_web::{guard, Error, HttpResponse};
 
 use super::table::Table;
-use super::Governing;
+use super::{Governed, Governing};
 
 /// A guard the macro knows: the user's `guard = ".."` functions of a route attribute, together.
 pub type GuardFn = fn(&GuardContext<'_>) -> bool;
@@ -63,11 +60,6 @@ pub(crate) fn probe_name(id: u64) -> String {
     format!("\u{1}cors-p{id}")
 }
 
-/// The name of a handler's sentinel.
-pub(crate) fn sentinel_name(id: u64) -> String {
-    format!("\u{1}cors-h{id}")
-}
-
 /// What a marker stands for.
 pub(crate) enum MarkerKind {
     /// A `#[cors]` handler: its pattern within its scope, its methods, its guards.
@@ -79,7 +71,7 @@ pub(crate) enum MarkerKind {
 /// One handler or scope policy, as registered.
 pub(crate) struct Marker {
     pub(crate) id: u64,
-    pub(crate) governing: Rc<Governing>,
+    pub(crate) governed: Rc<Governed>,
     pub(crate) kind: MarkerKind,
     locator: Rc<ResourceMap>,
 }
@@ -110,6 +102,20 @@ impl Group {
 
 thread_local! {
     static GROUPS: RefCell<Vec<Group>> = const { RefCell::new(Vec::new()) };
+    /// Whether a `Cors` was ever attached to a scope or resource with a plain `.wrap(..)` on
+    /// this thread: an outer layer must then mark the requests it owns for it to see.
+    static PLAIN_INNER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes a `Cors` built around a scope's or resource's service (`.wrap(..)` there).
+pub(crate) fn note_plain_inner_layer() {
+    PLAIN_INNER.with(|p| p.set(true));
+}
+
+/// Whether [`note_plain_inner_layer`] was ever called on this thread. An app builds its inner
+/// layers before the layers around them.
+pub(crate) fn plain_inner_layers() -> bool {
+    PLAIN_INNER.with(std::cell::Cell::get)
 }
 
 /// Adds a marker to its app's group, dropping the groups of apps that are gone.
@@ -147,11 +153,11 @@ fn new_marker(id: u64, governing: Governing, kind: MarkerKind) -> Rc<Marker> {
     let mut child = ResourceDef::new("");
     child.set_name(locator_name(id));
     locator.add(&mut child, None);
-    Rc::new(Marker { id, governing: Rc::new(governing), kind, locator: Rc::new(locator) })
+    Rc::new(Marker { id, governed: Rc::new(Governed::new(governing)), kind, locator: Rc::new(locator) })
 }
 
-/// Registers the markers of a `#[cors]` handler on `pattern` for `methods`, just before the
-/// handler's own resource is registered in the same `config`.
+/// Registers the marker of a `#[cors]` handler on `pattern` for `methods`, in the `config` the
+/// handler's own resource registers in.
 pub(crate) fn register_handler(
     config: &mut AppService,
     pattern: &str,
@@ -170,11 +176,6 @@ pub(crate) fn register_handler(
     let marker = new_marker(id, governing, kind);
     enrol(config, &marker);
     register_locator(config, marker);
-    let sentinel = web::resource(pattern)
-        .name(&sentinel_name(id))
-        .guard(guard::fn_guard(|_| false))
-        .to(HttpResponse::NotFound);
-    HttpServiceFactory::register(sentinel, config);
 }
 
 /// The locator of a `.cors(..)` scope, registered with the scope's services.

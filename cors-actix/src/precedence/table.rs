@@ -13,8 +13,8 @@ use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
 
-use super::registry::{locator_prefix, probe_name, sentinel_name, GuardFn, Marker, MarkerKind};
-use super::Governing;
+use super::registry::{locator_prefix, probe_name, GuardFn, Marker, MarkerKind};
+use super::{Governed, Governing};
 use crate::announce;
 
 /// Where an entry applies.
@@ -23,7 +23,6 @@ enum Place {
         rdef: ResourceDef,
         methods: Vec<Method>,
         guard: Option<GuardFn>,
-        sentinel: String,
     },
     Scope {
         rdef: ResourceDef,
@@ -37,7 +36,7 @@ enum Place {
 
 /// One handler or scope policy of the app.
 pub(crate) struct Entry {
-    pub(crate) governing: Rc<Governing>,
+    pub(crate) governed: Rc<Governed>,
     id: u64,
     place: Place,
     /// The full pattern, as actix-web reports it.
@@ -109,13 +108,12 @@ impl Table {
                     let full = format!("{prefix}{pattern}");
                     let shown: Vec<&str> = methods.iter().map(Method::as_str).collect();
                     handlers.push(Entry {
-                        governing: marker.governing.clone(),
+                        governed: marker.governed.clone(),
                         id: marker.id,
                         place: Place::Handler {
                             rdef: ResourceDef::new(full.as_str()),
                             methods: methods.clone(),
                             guard: *guard,
-                            sentinel: sentinel_name(marker.id),
                         },
                         literal: literal_start(&full),
                         label: format!("handler `{label}` ({} {full})", shown.join("|")),
@@ -125,7 +123,7 @@ impl Table {
                 }
                 MarkerKind::Scope { guard } => {
                     scopes.push(Entry {
-                        governing: marker.governing.clone(),
+                        governed: marker.governed.clone(),
                         id: marker.id,
                         place: Place::Scope {
                             rdef: ResourceDef::root_prefix(&prefix),
@@ -137,7 +135,7 @@ impl Table {
                         label: format!(
                             "the scope policy at \"{}\" ({})",
                             if prefix.is_empty() { "/" } else { &prefix },
-                            origins(&marker.governing)
+                            origins(&marker.governed.governing)
                         ),
                         pattern: prefix,
                         shadow_reported: Cell::new(false),
@@ -237,21 +235,11 @@ impl Table {
         }
     }
 
-    /// Whether the first match of `path` in the map is `entry`'s sentinel, or the sentinel of a
-    /// handler with the same pattern (a method sibling), or a resource with the same pattern.
+    /// Whether the first match of `path` in the map has `entry`'s pattern: the handler itself, or
+    /// a resource with the very same pattern registered before it, which routing tells apart from
+    /// the handler by method, as with `#[get]` and `#[post]` on one path.
     fn reaches_handler(&self, rmap: &ResourceMap, path: &str, entry: &Entry) -> bool {
-        let Place::Handler { sentinel, .. } = &entry.place else { return false };
-        match rmap.match_name(path) {
-            Some(name) if name == sentinel => true,
-            Some(name)
-                if self.handlers.iter().any(|h| h.pattern == entry.pattern && h.sentinel() == Some(name)) =>
-            {
-                true
-            }
-            // A resource with the very same pattern registered before: routing tells them apart
-            // by method, as with `#[get]` and `#[post]` on one path.
-            _ => rmap.match_pattern(path).as_deref() == Some(entry.pattern.as_str()),
-        }
+        rmap.match_pattern(path).as_deref() == Some(entry.pattern.as_str())
     }
 
     /// The handler or scope policy for `method` on `path`. With `verify`, the result is checked
@@ -351,15 +339,6 @@ impl Table {
         };
         entry.pattern.starts_with(own.pattern.as_str())
             && (entry.is_handler() || entry.pattern.len() > own.pattern.len())
-    }
-}
-
-impl Entry {
-    fn sentinel(&self) -> Option<&str> {
-        match &self.place {
-            Place::Handler { sentinel, .. } => Some(sentinel),
-            Place::Scope { .. } => None,
-        }
     }
 }
 
