@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use actix_web::{get, post, web, App, Responder};
-//! use cors_actix::{cors, Cors, CorsPolicy};
+//! use cors_actix::{cors, Cors, CorsPolicy, ScopeExt};
 //!
 //! /// The policy of the partner API, checked when this crate compiles.
 //! #[derive(CorsPolicy)]
@@ -34,7 +34,8 @@
 //! let _app = App::new()
 //!     .service(private)
 //!     .service(internal)
-//!     .service(web::scope("/partner").wrap(Cors::from(PartnerPolicy)).service(orders));
+//!     .service(web::scope("/partner").service(orders).cors(PartnerPolicy)) // ScopeExt::cors
+//!     .wrap(Cors::from_env());
 //! ```
 //!
 //! # Arguments
@@ -126,7 +127,11 @@
 //! `#[put]`, `#[patch]`, `#[delete]`, `#[head]`, `#[options]`, `#[route]`, also written as a path
 //! such as `#[actix_web::get]`), which it consumes and rewrites. The route attribute's path,
 //! `name`, `guard` and `wrap` arguments keep their meaning; the CORS middleware wraps outside the
-//! route's own `wrap`s, and the route's guards never see a CORS preflight (no user code does).
+//! route's own `wrap`s, which never see a CORS preflight. The route's guards are evaluated for
+//! its preflight as routing evaluates them (an outer CORS layer evaluates the same function
+//! before routing), so handlers of one path told apart by a guard each answer their own
+//! preflights; see the `cors_actix` crate docs for a guard that reads a header a preflight
+//! cannot carry.
 //! Below the route attribute, `#[cors(..)]` is never seen by it, and reports that it found no
 //! route attribute.
 
