@@ -49,9 +49,9 @@ pub struct Args {
 
 const AFTER_HELP: &str = "\
 The doctor acts as a fresh browser: nothing cached, no cookies, no body. It sends the headers the
-page sets, Accept and Origin (plus Host and User-Agent), follows redirects itself as the browser
-would (with a new preflight where one is needed), and never sends the request after a failed
-preflight.
+page sets, Accept and Origin (plus Host, User-Agent, and Content-Length: 0 for POST, PUT and
+PATCH), follows redirects itself as the browser would (with a new preflight where one is needed),
+and never sends the request after a failed preflight.
 
 Exit status:
   0  the page could read the response (whatever its status: a readable 404 is still readable)

@@ -34,6 +34,8 @@
 //! ([`render`]) and [`run`], which ties them together and gives the exit status; the binary
 //! only parses arguments, calls [`run`] and prints.
 
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
 use cors_core::client::{Exchange, Fetch, Outgoing, PageRequest, Report, Verdict};
