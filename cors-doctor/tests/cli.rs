@@ -175,7 +175,9 @@ fn usage_errors_exit_2_with_the_reason() {
 
 #[test]
 fn a_network_error_exits_2_with_the_reason() {
-    // A port that was free a moment ago: nothing listens there.
+    // A port that was free a moment ago: nothing listens there. (The test server is bound
+    // first, so it cannot be the one to take the port next.)
+    server();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out = doctor(&[&format!("http://127.0.0.1:{port}/"), "--origin", APP, "--timeout", "5"]);
     assert_eq!(out.status.code(), Some(2));
