@@ -49,7 +49,7 @@ const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
     "via",
 ];
 
-fn is_forbidden_request_header(lower: &str) -> bool {
+pub(crate) fn is_forbidden_request_header(lower: &str) -> bool {
     FORBIDDEN_REQUEST_HEADERS.contains(&lower) || lower.starts_with("proxy-") || lower.starts_with("sec-")
 }
 
@@ -200,7 +200,7 @@ pub(crate) enum HeaderRefusal<'r> {
 }
 
 /// Strips HTTP optional whitespace (spaces and tabs) from both ends.
-fn trim_ows(s: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());
     let end = s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |i| i + 1);
     &s[start..end]

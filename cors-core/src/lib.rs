@@ -58,6 +58,7 @@
 #![warn(missing_docs)]
 
 mod builder;
+pub mod client;
 mod config;
 mod decision;
 mod env;

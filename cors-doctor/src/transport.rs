@@ -1,0 +1,108 @@
+//! Putting one request on the wire: the [`Transport`] the exchange logic calls, and the real one
+//! over HTTP/1.1 (with rustls for HTTPS).
+
+use std::fmt;
+use std::time::Duration;
+
+use cors_core::client::{Outgoing, Response};
+
+/// Why a request got no response: DNS, connection, TLS, timeout, a malformed reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkError(pub String);
+
+impl fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+/// Sends one request and returns its response, without following redirects.
+///
+/// Closures implement it, so tests can answer without sockets:
+///
+/// ```
+/// use cors_core::client::{Outgoing, Response};
+/// use cors_doctor::{NetworkError, Transport};
+///
+/// let mut refuse_all = |_: &Outgoing| -> Result<Response, NetworkError> { Ok(Response::new(403)) };
+/// let _: &mut dyn Transport = &mut refuse_all;
+/// ```
+pub trait Transport {
+    /// Sends `request` and returns the response as received.
+    fn send(&mut self, request: &Outgoing) -> Result<Response, NetworkError>;
+}
+
+impl<F> Transport for F
+where
+    F: FnMut(&Outgoing) -> Result<Response, NetworkError>,
+{
+    fn send(&mut self, request: &Outgoing) -> Result<Response, NetworkError> {
+        self(request)
+    }
+}
+
+/// The real transport: a blocking HTTP/1.1 client (ureq) with rustls and the webpki roots, no
+/// redirect following, no status treated as an error, and no header of its own but `Host`,
+/// `User-Agent: cors-doctor/VERSION` and, for a method that carries a body, `Content-Length: 0`.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+}
+
+impl HttpTransport {
+    /// A client that gives up on an exchange after `timeout`.
+    pub fn new(timeout: Duration) -> HttpTransport {
+        let config = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .allow_non_standard_methods(true)
+            .user_agent(concat!("cors-doctor/", env!("CARGO_PKG_VERSION")))
+            .accept("")
+            .timeout_global(Some(timeout))
+            .build();
+        HttpTransport { agent: config.into() }
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send(&mut self, request: &Outgoing) -> Result<Response, NetworkError> {
+        let uri = request.url.to_string();
+        let mut builder = ureq::http::Request::builder().method(request.method.as_str()).uri(&uri);
+        for header in &request.headers {
+            builder = builder.header(header.name.as_str(), header.value.as_slice());
+        }
+        let invalid = |e: ureq::http::Error| NetworkError(format!("cannot build the request to {uri}: {e}"));
+        // Browsers send `Content-Length: 0` for a bodiless POST, PUT or PATCH.
+        let result = if matches!(request.method.as_str(), "POST" | "PUT" | "PATCH") {
+            self.agent.run(builder.body(&b""[..]).map_err(invalid)?)
+        } else {
+            self.agent.run(builder.body(()).map_err(invalid)?)
+        };
+        let reply = result.map_err(|e| NetworkError(describe(&e, &request.url)))?;
+        let mut response = Response::new(reply.status().as_u16());
+        for (name, value) in reply.headers() {
+            response.push_header(name.as_str(), value.as_bytes());
+        }
+        Ok(response)
+    }
+}
+
+/// A network error in words, naming the host.
+fn describe(error: &ureq::Error, url: &cors_core::client::Url) -> String {
+    let authority = url.authority();
+    let https = url.scheme() == cors_core::client::HttpScheme::Https;
+    match error {
+        ureq::Error::HostNotFound => format!("{authority}: host not found"),
+        ureq::Error::ConnectionFailed => format!("{authority}: connection failed"),
+        ureq::Error::Timeout(_) => format!("{authority}: timed out"),
+        ureq::Error::Tls(e) => format!("{authority}: TLS error: {e}"),
+        ureq::Error::Rustls(e) => format!("{authority}: TLS error: {e}"),
+        // rustls reports a failed handshake (e.g. a plain-HTTP server on an https URL) as I/O.
+        ureq::Error::Io(e) if https && e.kind() == std::io::ErrorKind::InvalidData => {
+            format!("{authority}: TLS error: {e}")
+        }
+        ureq::Error::Io(e) => format!("{authority}: {e}"),
+        other => format!("{authority}: {other}"),
+    }
+}
