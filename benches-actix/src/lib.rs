@@ -40,11 +40,18 @@ pub enum Mode {
     ActixCors,
     /// `cors_actix::Cors::new(our_policy())`.
     Ours,
+    /// Ours, with a `#[cors]` handler policy and a `.cors(..)` scope policy registered beside the
+    /// route ([`app_layered`]).
+    Layered,
+    /// Ours, with the layered app's routes but no handler or scope policy ([`app_routes`]):
+    /// against [`Mode::Layered`], what the precedence protocol itself costs a route outside them,
+    /// without what actix-web's routing pays for the extra routes.
+    Routes,
 }
 
 impl Mode {
     /// Every mode, in the order tables show them.
-    pub const ALL: [Mode; 3] = [Mode::Bare, Mode::ActixCors, Mode::Ours];
+    pub const ALL: [Mode; 5] = [Mode::Bare, Mode::ActixCors, Mode::Ours, Mode::Layered, Mode::Routes];
 
     /// The name used on command lines and in tables.
     pub fn name(self) -> &'static str {
@@ -52,6 +59,8 @@ impl Mode {
             Mode::Bare => "bare",
             Mode::ActixCors => "actix-cors",
             Mode::Ours => "ours",
+            Mode::Layered => "layered",
+            Mode::Routes => "routes",
         }
     }
 
@@ -208,6 +217,60 @@ pub fn app_ours() -> App<
     >,
 > {
     App::new().service(resource()).wrap(cors_actix::Cors::new(our_policy()))
+}
+
+/// A handler policy registered beside the route in [`app_layered`].
+#[cors_actix::cors(origin = "https://partner.example", methods(DELETE), credentials)]
+#[actix_web::delete("/private/{id}")]
+async fn private_item() -> HttpResponse {
+    HttpResponse::Ok().body("deleted")
+}
+
+/// The app wrapped in ours, with a handler policy (`DELETE /private/{id}`) and a scope policy
+/// (`/partner`) registered beside the route.
+pub fn app_layered() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    use cors_actix::ScopeExt;
+    let partner = cors_actix::Policy::builder()
+        .allow_origin("https://partner.example")
+        .allow_methods(["GET", "POST"])
+        .build()
+        .expect("valid policy");
+    App::new()
+        .service(private_item)
+        .service(web::scope("/partner").route("/orders", web::get().to(handler)).cors(partner))
+        .service(resource())
+        .wrap(cors_actix::Cors::new(our_policy()))
+}
+
+/// The layered app's `DELETE /private/{id}`, without a policy of its own.
+#[actix_web::delete("/private/{id}")]
+async fn plain_private_item() -> HttpResponse {
+    HttpResponse::Ok().body("deleted")
+}
+
+/// The routes of [`app_layered`], wrapped in ours, without the handler and scope policies.
+pub fn app_routes() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .service(plain_private_item)
+        .service(web::scope("/partner").route("/orders", web::get().to(handler)))
+        .service(resource())
+        .wrap(cors_actix::Cors::new(our_policy()))
 }
 
 /// Sends one request of `kind` and checks the answer is the one `mode` should give, so the

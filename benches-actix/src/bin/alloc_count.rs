@@ -13,7 +13,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
-use benches_actix::{app_actix_cors, app_bare, app_ours, check, serve_one, Kind, Mode};
+use benches_actix::{
+    app_actix_cors, app_bare, app_layered, app_ours, app_routes, check, serve_one, Kind, Mode,
+};
 
 struct Counting;
 
@@ -78,15 +80,19 @@ fn main() {
         let bare = init_service(app_bare()).await;
         let actix = init_service(app_actix_cors()).await;
         let ours = init_service(app_ours()).await;
+        let layered = init_service(app_layered()).await;
+        let routes = init_service(app_routes()).await;
         println!("Heap allocations per request (bytes per request), in process, {n} requests each:\n");
-        println!("| request | bare | actix-cors | ours | ours − actix-cors |");
-        println!("|---|---|---|---|---|");
+        println!("| request | bare | actix-cors | ours | routes | layered | ours − actix-cors | layered − routes |");
+        println!("|---|---|---|---|---|---|---|---|");
         for kind in Kind::ALL {
             let b = per_request(&bare, Mode::Bare, kind, n).await;
             let a = per_request(&actix, Mode::ActixCors, kind, n).await;
             let o = per_request(&ours, Mode::Ours, kind, n).await;
+            let r = per_request(&routes, Mode::Routes, kind, n).await;
+            let l = per_request(&layered, Mode::Layered, kind, n).await;
             println!(
-                "| {} | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:+.2} |",
+                "| {} | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:+.2} | {:+.2} |",
                 kind.name(),
                 b.0,
                 b.1,
@@ -94,7 +100,12 @@ fn main() {
                 a.1,
                 o.0,
                 o.1,
-                o.0 - a.0
+                r.0,
+                r.1,
+                l.0,
+                l.1,
+                o.0 - a.0,
+                l.0 - r.0
             );
         }
     });

@@ -1,23 +1,31 @@
 //! The in-process comparison of `benches/middleware.rs`, interleaved, with paired ratios:
 //! `cargo run --release -p benches-actix --bin inproc_paired [ROUNDS] [BATCH] [REPS]`.
 //!
-//! Each round times `REPS` batches of `BATCH` requests of each kind through each of the three
-//! apps, in an order that rotates every batch, so background load hits the three ways alike; a
-//! round keeps each way's fastest batch (preemption by other processes only ever adds time). Per kind it
-//! prints the median (min–max) nanoseconds per request of each way, the time each middleware adds
-//! over bare, and the per-round ratios the targets of issue 6 are stated in.
+//! Each round times `REPS` batches of `BATCH` requests of each kind through each of the five
+//! apps, in an order that rotates every batch, so background load hits the ways alike; a round
+//! keeps each way's fastest batch (preemption by other processes only ever adds time). Per kind
+//! it prints the median (min–max) nanoseconds per request of each way, the time each middleware
+//! adds over bare, and the per-round ratios the targets are stated in: ours against actix-cors
+//! (issue 6), and the layered app (a handler and a scope policy beside the route) against ours
+//! and against ours with the same routes and no policy on them (issue 10).
 
 use actix_http::Request;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
-use benches_actix::{app_actix_cors, app_bare, app_ours, check, timed_batch, Kind, Mode, Summary};
+use benches_actix::{
+    app_actix_cors, app_bare, app_layered, app_ours, app_routes, check, timed_batch, Kind, Mode, Summary,
+};
 
 async fn ns_per_request<S, B>(app: &S, kind: Kind, batch: usize) -> f64
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
 {
     timed_batch(app, kind, batch).await.as_nanos() as f64 / batch as f64
+}
+
+fn ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(a, b)| a / b).collect()
 }
 
 fn main() {
@@ -29,6 +37,9 @@ fn main() {
         let bare = init_service(app_bare()).await;
         let actix = init_service(app_actix_cors()).await;
         let ours = init_service(app_ours()).await;
+        let layered = init_service(app_layered()).await;
+        let routes = init_service(app_routes()).await;
+        let mut layered_rows = Vec::new();
         println!("In process, ns per request, median (min–max) of {rounds} interleaved rounds (fastest of {reps} batches of {batch} per way and round):\n");
         println!(
             "| request | bare | actix-cors | ours | actix-cors added | ours added | ours added / actix-cors added | ours / actix-cors | ours / bare |"
@@ -38,47 +49,70 @@ fn main() {
             check(&bare, Mode::Bare, kind).await;
             check(&actix, Mode::ActixCors, kind).await;
             check(&ours, Mode::Ours, kind).await;
-            // Warm-up.
-            for _ in 0..3 {
-                ns_per_request(&bare, kind, batch).await;
-                ns_per_request(&actix, kind, batch).await;
-                ns_per_request(&ours, kind, batch).await;
-            }
-            let (mut b, mut a, mut o) = (Vec::new(), Vec::new(), Vec::new());
-            for round in 0..rounds {
-                let mut t = [f64::INFINITY; 3];
-                for rep in 0..reps {
-                    for i in 0..3 {
-                        let way = (round + rep + i) % 3;
-                        let ns = match way {
-                            0 => ns_per_request(&bare, kind, batch).await,
-                            1 => ns_per_request(&actix, kind, batch).await,
-                            _ => ns_per_request(&ours, kind, batch).await,
-                        };
-                        t[way] = t[way].min(ns);
+            check(&layered, Mode::Layered, kind).await;
+            check(&routes, Mode::Routes, kind).await;
+            let time = |way: usize| {
+                let (bare, actix, ours, layered, routes) = (&bare, &actix, &ours, &layered, &routes);
+                async move {
+                    match way {
+                        0 => ns_per_request(bare, kind, batch).await,
+                        1 => ns_per_request(actix, kind, batch).await,
+                        2 => ns_per_request(ours, kind, batch).await,
+                        3 => ns_per_request(layered, kind, batch).await,
+                        _ => ns_per_request(routes, kind, batch).await,
                     }
                 }
-                b.push(t[0]);
-                a.push(t[1]);
-                o.push(t[2]);
+            };
+            const WAYS: usize = 5;
+            // Warm-up.
+            for _ in 0..3 {
+                for way in 0..WAYS {
+                    time(way).await;
+                }
             }
-            let added_a: Vec<f64> = a.iter().zip(&b).map(|(a, b)| a - b).collect();
-            let added_o: Vec<f64> = o.iter().zip(&b).map(|(o, b)| o - b).collect();
-            let added_ratio: Vec<f64> = added_o.iter().zip(&added_a).map(|(o, a)| o / a).collect();
-            let vs_actix: Vec<f64> = o.iter().zip(&a).map(|(o, a)| o / a).collect();
-            let vs_bare: Vec<f64> = o.iter().zip(&b).map(|(o, b)| o / b).collect();
+            let mut t: [Vec<f64>; WAYS] = Default::default();
+            for round in 0..rounds {
+                let mut best = [f64::INFINITY; WAYS];
+                for rep in 0..reps {
+                    for i in 0..WAYS {
+                        let way = (round + rep + i) % WAYS;
+                        best[way] = best[way].min(time(way).await);
+                    }
+                }
+                for way in 0..WAYS {
+                    t[way].push(best[way]);
+                }
+            }
+            let [b, a, o, l, r] = &t;
+            let added_a: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
+            let added_o: Vec<f64> = o.iter().zip(b).map(|(o, b)| o - b).collect();
             println!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 kind.name(),
-                Summary::of(&b).show(0),
-                Summary::of(&a).show(0),
-                Summary::of(&o).show(0),
+                Summary::of(b).show(0),
+                Summary::of(a).show(0),
+                Summary::of(o).show(0),
                 Summary::of(&added_a).show(0),
                 Summary::of(&added_o).show(0),
-                Summary::of(&added_ratio).show(2),
-                Summary::of(&vs_actix).show(2),
-                Summary::of(&vs_bare).show(2),
+                Summary::of(&ratios(&added_o, &added_a)).show(2),
+                Summary::of(&ratios(o, a)).show(2),
+                Summary::of(&ratios(o, b)).show(2),
             );
+            layered_rows.push(format!(
+                "| {} | {} | {} | {} | {} | {} |",
+                kind.name(),
+                Summary::of(o).show(0),
+                Summary::of(r).show(0),
+                Summary::of(l).show(0),
+                Summary::of(&ratios(l, o)).show(3),
+                Summary::of(&ratios(l, r)).show(3),
+            ));
+        }
+        println!("\nThe layered app (a handler and a scope policy beside the route) against ours, and against ours with the same routes but no policy on them (routes), same rounds:\n");
+        println!("| request | ours | routes | layered | layered / ours | layered / routes |");
+        println!("|---|---|---|---|---|---|");
+        for row in layered_rows {
+            println!("{row}");
         }
     });
 }

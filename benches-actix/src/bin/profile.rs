@@ -7,7 +7,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
-use benches_actix::{app_actix_cors, app_bare, app_header_floor, app_ours, check, timed_batch, Kind, Mode};
+use benches_actix::{
+    app_actix_cors, app_bare, app_header_floor, app_layered, app_ours, app_routes, check, timed_batch, Kind,
+    Mode,
+};
 
 async fn run<S, B>(app: &S, mode: Mode, kind: Kind, n: usize)
 where
@@ -26,7 +29,7 @@ where
 }
 
 fn main() {
-    let usage = "usage: profile <bare|actix-cors|ours|floor> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
+    let usage = "usage: profile <bare|actix-cors|ours|layered|routes|floor> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
     let mut args = std::env::args().skip(1);
     let way = args.next().expect(usage);
     let floor = way == "floor";
@@ -51,6 +54,8 @@ fn main() {
             Mode::Bare => run(&init_service(app_bare()).await, mode, kind, n).await,
             Mode::ActixCors => run(&init_service(app_actix_cors()).await, mode, kind, n).await,
             Mode::Ours => run(&init_service(app_ours()).await, mode, kind, n).await,
+            Mode::Layered => run(&init_service(app_layered()).await, mode, kind, n).await,
+            Mode::Routes => run(&init_service(app_routes()).await, mode, kind, n).await,
         }
     });
 }

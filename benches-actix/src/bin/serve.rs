@@ -1,12 +1,12 @@
 //! The benchmarked route on `127.0.0.1:<port>`, one worker, served one way:
-//! `serve <bare|actix-cors|ours> <port>`. Driven by `benches/loopback.sh`.
+//! `serve <bare|actix-cors|ours|layered|routes> <port>`. Driven by `benches/loopback.sh`.
 
-use benches_actix::{app_actix_cors, app_bare, app_ours, Mode};
+use benches_actix::{app_actix_cors, app_bare, app_layered, app_ours, app_routes, Mode};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: serve <bare|actix-cors|ours> <port>";
+    let usage = "usage: serve <bare|actix-cors|ours|layered|routes> <port>";
     let mode = args.next().as_deref().and_then(Mode::parse).expect(usage);
     let port: u16 = args.next().and_then(|p| p.parse().ok()).expect(usage);
     let addr = ("127.0.0.1", port);
@@ -19,5 +19,7 @@ async fn main() -> std::io::Result<()> {
         Mode::Bare => serve!(app_bare()),
         Mode::ActixCors => serve!(app_actix_cors()),
         Mode::Ours => serve!(app_ours()),
+        Mode::Layered => serve!(app_layered()),
+        Mode::Routes => serve!(app_routes()),
     }
 }
