@@ -265,7 +265,7 @@ where
         let Some(governed) = resolved.governed(&self.own) else {
             if incoming.cors.is_preflight() {
                 refusal::log(&req, "the request's path is governed by several scope policies that only guards tell apart; see the startup warning");
-                return CorsFuture::answer(req, HttpResponse::Forbidden().finish());
+                return CorsFuture::answer(req, response::refused());
             }
             // In case routing reaches no CORS layer: no grant, but the answer depended on the
             // origin.

@@ -159,6 +159,13 @@ pub(crate) fn respond(status: u16, decision: &Decision<'_>, from: Sources<'_>) -
     res
 }
 
+/// A refused preflight no policy decided (its governing policy is ambiguous): the refused
+/// status, nothing else.
+pub(crate) fn refused() -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(cors_core::REFUSED_STATUS).unwrap_or(StatusCode::FORBIDDEN))
+        .finish()
+}
+
 /// The answer of an inner layer (whose owner writes the headers): the status and body only.
 pub(crate) fn respond_bare(status: u16, decision: &Decision<'_>) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);

@@ -63,17 +63,11 @@ async fn preflight_status_200_when_configured() {
 }
 
 #[actix_rt::test]
-async fn preflight_refused_for_origin_method_or_header_is_403_without_allow_headers() {
+async fn preflight_refused_for_its_origin_is_403_without_allow_headers() {
     let hits = Counter::default();
     let app = app_with!(app_policy(), hits);
-    let cases = [
-        preflight("/items", EVIL, "GET", None),
-        preflight("/items", APP, "PATCH", None),
-        preflight("/items", APP, "patch", None),
-        preflight("/items", APP, "PUT", Some("x-api-key")),
-        preflight("/missing", EVIL, "GET", None),
-    ];
-    for req in cases {
+    for req in [preflight("/items", EVIL, "GET", None), preflight("/missing", EVIL, "PUT", Some("x-api-key"))]
+    {
         let res = send(&app, req).await;
         assert_eq!(res.status, 403);
         res.assert_no_cors();
@@ -84,24 +78,65 @@ async fn preflight_refused_for_origin_method_or_header_is_403_without_allow_head
 }
 
 #[actix_rt::test]
-async fn debug_mode_puts_the_reason_in_the_body() {
+async fn preflight_refused_for_its_method_or_a_header_lets_the_browser_name_it() {
+    let hits = Counter::default();
+    let app = app_with!(app_policy(), hits);
+    // app_policy: PUT and DELETE, `content-type`, credentials, max age 600.
+    for req in [
+        preflight("/items", APP, "PATCH", None),
+        preflight("/items", APP, "patch", None),
+        preflight("/items", APP, "PUT", Some("x-api-key")),
+        preflight("/items", APP, "PUT", Some("content-type, authorization")),
+    ] {
+        let res = send(&app, req).await;
+        assert_eq!(res.status, 204, "the grant's status, so the browser reads the lists");
+        assert_eq!(res.acao().as_deref(), Some(APP));
+        assert_eq!(res.one("access-control-allow-credentials").as_deref(), Some("true"));
+        assert_eq!(res.one("access-control-allow-methods").as_deref(), Some("GET, HEAD, POST, PUT, DELETE"));
+        assert_eq!(res.one("access-control-allow-headers").as_deref(), Some("content-type"));
+        assert_eq!(res.one("access-control-max-age"), None, "a refusal is not cached");
+        assert_eq!(res.vary().as_deref(), Some(PREFLIGHT_VARY));
+        assert!(res.body.is_empty());
+    }
+    assert_eq!(hits.get(), 0);
+}
+
+#[actix_rt::test]
+async fn debug_mode_puts_the_reason_in_the_body_where_the_status_allows_one() {
     let hits = Counter::default();
     let policy =
         Policy::builder().allow_origin(APP).allow_headers(["content-type"]).debug(true).build().unwrap();
-    let app = app_with!(policy, hits);
-    let res = send(&app, preflight("/items", APP, "POST", Some("x-api-key"))).await;
+    let app = app_with!(policy.clone(), hits);
+    // Refused for its origin: 403, with the reason.
+    let res = send(&app, preflight("/items", EVIL, "GET", None)).await;
     assert_eq!(res.status, 403);
     res.assert_no_cors();
     assert!(res.one("content-type").unwrap().starts_with("text/plain"));
     assert_eq!(
         res.body_str(),
+        "CORS preflight refused: origin \"https://evil.example\" is not allowed (allowed: https://app.example)\n"
+    );
+    // Refused for a header with the default 204: no body.
+    let res = send(&app, preflight("/items", APP, "POST", Some("x-api-key"))).await;
+    assert_eq!(res.status, 204);
+    assert!(res.body.is_empty());
+    // With 200, the reason.
+    let policy = Policy::builder()
+        .allow_origin(APP)
+        .allow_headers(["content-type"])
+        .debug(true)
+        .preflight_status(200)
+        .build()
+        .unwrap();
+    let app = app_with!(policy, hits);
+    let res = send(&app, preflight("/items", APP, "POST", Some("x-api-key"))).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.acao().as_deref(), Some(APP));
+    assert!(res.one("content-type").unwrap().starts_with("text/plain"));
+    assert_eq!(
+        res.body_str(),
         "CORS preflight refused: request header \"x-api-key\" is not allowed (allowed: content-type)\n"
     );
-    let res = send(&app, preflight("/items", EVIL, "GET", None)).await;
-    assert_eq!(res.status, 403);
-    assert!(res
-        .body_str()
-        .contains("origin \"https://evil.example\" is not allowed (allowed: https://app.example)"));
     assert_eq!(hits.get(), 0);
 }
 

@@ -246,12 +246,17 @@ impl fmt::Display for Reason<'_> {
             Refusal::SeveralRequestMethods => {
                 f.write_str("the request has several Access-Control-Request-Method header lines")
             }
-            Refusal::HeaderNotAllowed(h) => write!(
-                f,
-                "request header \"{}\" is not allowed (allowed: {})",
-                ClientValue(h),
-                inner.headers.shown()
-            ),
+            Refusal::HeaderNotAllowed(h) => {
+                write!(f, "request header \"{}\" is not allowed (allowed: {})", ClientValue(h), inner.headers.shown())?;
+                if h.eq_ignore_ascii_case(b"content-type") {
+                    write!(
+                        f,
+                        "; Content-Type is CORS-safelisted only for {}, so a page sending application/json asks for \"content-type\", which must be listed",
+                        crate::headers::SAFELISTED_CONTENT_TYPES.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             Refusal::InvalidHeader(h) => write!(
                 f,
                 "Access-Control-Request-Headers lists \"{}\", which is not a header name",
@@ -285,6 +290,9 @@ pub struct Decision<'a> {
     allow_headers: Option<Value<'a>>,
     private_network: bool,
     joined: Option<String>,
+    /// A preflight from an allowed origin refused for its method or a request header: answered
+    /// so that the browser names the culprit (SPEC section 3).
+    names_culprit: bool,
     vary: Vary,
 }
 
@@ -307,6 +315,7 @@ impl<'a> Decision<'a> {
             allow_headers: None,
             private_network: false,
             joined: None,
+            names_culprit: false,
             vary: Vary::NONE,
         }
     }
@@ -344,8 +353,10 @@ impl<'a> Decision<'a> {
     /// Whether the adapter answers here or passes the request on.
     ///
     /// * A preflight is answered here (the handler does not run), unless the policy passes
-    ///   preflights on (`preflight_continue`): granted with the policy's preflight status,
-    ///   refused with [`REFUSED_STATUS`].
+    ///   preflights on (`preflight_continue`): granted with the policy's preflight status;
+    ///   refused for its method or a request header from an allowed origin with that status too,
+    ///   so that the browser reads the lists and names the culprit; refused for its origin (or as
+    ///   hostile) with [`REFUSED_STATUS`].
     /// * An actual request from an origin that is not allowed is answered here with
     ///   [`REFUSED_STATUS`] when the policy blocks such requests.
     /// * Everything else is passed on.
@@ -358,7 +369,7 @@ impl<'a> Decision<'a> {
         };
         match self.kind {
             RequestKind::Preflight if policy.preflight_continue() => Action::Forward,
-            RequestKind::Preflight if self.refusal.is_none() => {
+            RequestKind::Preflight if self.refusal.is_none() || self.names_culprit => {
                 Action::Respond { status: policy.preflight_status() }
             }
             RequestKind::Preflight => Action::Respond { status: REFUSED_STATUS },
@@ -387,24 +398,30 @@ impl<'a> Decision<'a> {
         self.reason().map(|reason| format!("CORS preflight refused: {reason}\n"))
     }
 
-    /// The headers to write: none for a refusal or a request that is not CORS.
+    /// The headers to write: a grant's; for a preflight from an allowed origin refused for its
+    /// method or a request header, the origin's grant and what the policy allows
+    /// (`Access-Control-Allow-Methods` and `-Allow-Headers`, never the refused item, no max
+    /// age), so that the browser names the culprit; none for any other refusal or a request that
+    /// is not CORS.
     pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
         // Nothing is looked at for a request that gets no header.
-        let n = if self.is_allowed() && self.policy.is_some() { CorsHeader::ALL.len() } else { 0 };
+        let writes = self.policy.is_some() && (self.is_allowed() || self.names_culprit);
+        let n = if writes { CorsHeader::ALL.len() } else { 0 };
         CorsHeader::ALL[..n].iter().filter_map(move |&h| self.header(h).map(|v| (h, v)))
     }
 
-    /// The value of one header of an allowed request, if it gets that header.
+    /// The value of one header, if the response gets it.
     fn header(&self, h: CorsHeader) -> Option<Value<'_>> {
         let inner = &self.policy?.inner;
         let preflight = self.kind == RequestKind::Preflight;
+        let granted = self.refusal.is_none();
         match h {
             CorsHeader::AllowOrigin => self.allow_origin,
             CorsHeader::AllowCredentials => inner.credentials.then_some(Value::Static("true")),
             CorsHeader::ExposeHeaders if !preflight => inner.expose.as_ref().map(Value::Shared),
             CorsHeader::AllowMethods => self.allow_methods,
             CorsHeader::AllowHeaders => self.joined.as_deref().map(Value::Joined).or(self.allow_headers),
-            CorsHeader::MaxAge if preflight => inner.max_age.as_ref().map(Value::Shared),
+            CorsHeader::MaxAge if preflight && granted => inner.max_age.as_ref().map(Value::Shared),
             CorsHeader::AllowPrivateNetwork => self.private_network.then_some(Value::Static("true")),
             CorsHeader::ExposeHeaders | CorsHeader::MaxAge => None,
         }
@@ -444,6 +461,7 @@ impl Policy {
             allow_headers: None,
             private_network: false,
             joined: None,
+            names_culprit: false,
             vary: vary_origin,
         };
         let origin = match req.origin {
@@ -476,7 +494,9 @@ impl Policy {
         let method = match req.request_method {
             Field::One(m) if !is_token(m) => return decision.refuse(Refusal::InvalidMethod(m)),
             Field::One(m) if !inner.methods.allows(m) => {
-                return decision.refuse(Refusal::MethodNotAllowed(m))
+                decision.allow_methods = inner.methods_list.as_ref().map(Value::Shared);
+                decision.list_allowed_headers(req.request_headers.clone());
+                return decision.refuse_naming(Refusal::MethodNotAllowed(m));
             }
             Field::One(m) => m,
             _ => return decision.refuse(Refusal::SeveralRequestMethods),
@@ -484,7 +504,13 @@ impl Policy {
         decision.allow_methods = Some(Value::Echo(Echo::RequestMethod, method));
 
         match inner.headers.check(req.request_headers.clone()) {
-            Err(HeaderRefusal::NotAllowed(h)) => return decision.refuse(Refusal::HeaderNotAllowed(h)),
+            Err(HeaderRefusal::NotAllowed(h)) => {
+                if let Some(list) = &inner.methods_list {
+                    decision.allow_methods = Some(Value::Shared(list));
+                }
+                decision.list_allowed_headers(req.request_headers.clone());
+                return decision.refuse_naming(Refusal::HeaderNotAllowed(h));
+            }
             Err(HeaderRefusal::Invalid(h)) => return decision.refuse(Refusal::InvalidHeader(h)),
             Err(HeaderRefusal::TooMany { limit }) => {
                 return decision.refuse(Refusal::TooManyHeaders { limit })
@@ -521,5 +547,26 @@ impl<'a> Decision<'a> {
     fn refuse(mut self, refusal: Refusal<'a>) -> Decision<'a> {
         self.refusal = Some(refusal);
         self
+    }
+
+    /// Refuses a preflight from an allowed origin so that the browser names the culprit.
+    fn refuse_naming(mut self, refusal: Refusal<'a>) -> Decision<'a> {
+        self.names_culprit = true;
+        self.refuse(refusal)
+    }
+
+    /// What a refusal that names its culprit lists in `Access-Control-Allow-Headers`: the
+    /// configured names, or under "any", the requested names less the refused ones.
+    fn list_allowed_headers<L>(&mut self, lines: L)
+    where
+        L: IntoIterator<Item = &'a [u8]> + Clone,
+    {
+        let Some(policy) = self.policy else { return };
+        let rule = &policy.inner.headers;
+        if rule.is_any() {
+            self.joined = rule.allowed_names(lines);
+        } else {
+            self.allow_headers = policy.inner.headers_list.as_ref().map(Value::Shared);
+        }
     }
 }

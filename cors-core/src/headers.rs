@@ -8,6 +8,11 @@ use hashbrown::{Equivalent, HashSet};
 
 use crate::error::{ConfigError, ErrorKind, Setting};
 
+/// The `Content-Type` values (MIME type essences) a page may send without a preflight: any other,
+/// `application/json` included, makes `content-type` a header the preflight asks for.
+pub const SAFELISTED_CONTENT_TYPES: [&str; 3] =
+    ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
+
 /// Under "any header", a request listing more names than this is refused.
 pub const MAX_ANY_HEADER_ITEMS: usize = 256;
 /// Under "any header", an `Access-Control-Request-Headers` longer than this (all lines) is refused.
@@ -177,6 +182,48 @@ impl HeaderRule {
             }
         }
         Ok(items > 0)
+    }
+
+    /// The names of `Access-Control-Request-Headers` this rule allows, as sent, without repeats,
+    /// joined by `", "`: what a refusal under "any header" lists as allowed. `None` when there is
+    /// none, or when the list breaks the bounds (a hostile list is told nothing).
+    pub(crate) fn allowed_names<'r, L>(&self, lines: L) -> Option<String>
+    where
+        L: IntoIterator<Item = &'r [u8]> + Clone,
+    {
+        let total: usize = lines.clone().into_iter().map(<[u8]>::len).sum();
+        if total > MAX_ANY_HEADER_BYTES {
+            return None;
+        }
+        let mut kept: Vec<&[u8]> = Vec::new();
+        let mut items = 0usize;
+        for name in lines.into_iter().flat_map(|line| line.split(|&b| b == b',')).map(trim_ows) {
+            if name.is_empty() {
+                continue;
+            }
+            items += 1;
+            if items > MAX_ANY_HEADER_ITEMS || !is_token(name) {
+                return None;
+            }
+            if self.allows(name) && !kept.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                kept.push(name);
+            }
+        }
+        let kept: Vec<&str> = kept.into_iter().filter_map(|k| std::str::from_utf8(k).ok()).collect();
+        (!kept.is_empty()).then(|| kept.join(", "))
+    }
+
+    /// The configured names as a header value (`None` under "any", or for no name).
+    pub(crate) fn list_value(&self) -> Option<Bytes> {
+        match self {
+            HeaderRule::List { shown, .. } if !shown.is_empty() => Some(Bytes::from(shown.clone())),
+            _ => None,
+        }
+    }
+
+    /// Whether this rule allows any name (`*`).
+    pub(crate) fn is_any(&self) -> bool {
+        matches!(self, HeaderRule::Any { .. })
     }
 
     /// The allowed names as shown in refusal reasons.

@@ -80,6 +80,7 @@ pub use decision::{
 pub use env::DEFAULT_PREFIX;
 pub use error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
 pub use escape::{ClientValue, MAX_SHOWN};
+pub use methods::{is_forbidden_method, FORBIDDEN_METHODS};
 pub use origin::{Origin, OriginSpec};
 pub use policy::Policy;
 pub use validate::{parse_bool, parse_max_age, parse_status, MAX_MAX_AGE};

@@ -9,6 +9,14 @@ const NORMALISED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"
 /// Methods a browser never preflights: always allowed, as in the Fetch standard.
 pub(crate) const SAFELISTED: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];
 
+/// The methods the Fetch standard forbids (`fetch()` refuses them, in any case).
+pub const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// Whether `method` is one the Fetch standard forbids, in any case.
+pub fn is_forbidden_method(method: &[u8]) -> bool {
+    FORBIDDEN_METHODS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(method))
+}
+
 /// Validates one configured method. Returns the name to match against and, for a lower-case
 /// method kept as written, a warning.
 pub(crate) fn check_method(name: &str) -> Result<(String, Option<ConfigError>), ConfigError> {
@@ -20,7 +28,7 @@ pub(crate) fn check_method(name: &str) -> Result<(String, Option<ConfigError>), 
         ));
     }
     let upper = name.to_ascii_uppercase();
-    if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
+    if is_forbidden_method(name.as_bytes()) {
         return Err(ConfigError::new(
             ErrorKind::ForbiddenMethod,
             Setting::AllowedMethods,
@@ -73,12 +81,15 @@ impl MethodRule {
         match self {
             MethodRule::List { methods, .. } => methods.iter().any(|m| **m == *method),
             // A literal `*` is never mirrored: echoed back, a browser would read it as "any method".
-            MethodRule::Any => {
-                !(method == b"*"
-                    || method.eq_ignore_ascii_case(b"CONNECT")
-                    || method.eq_ignore_ascii_case(b"TRACE")
-                    || method.eq_ignore_ascii_case(b"TRACK"))
-            }
+            MethodRule::Any => !(method == b"*" || is_forbidden_method(method)),
+        }
+    }
+
+    /// The allowed methods as a header value (`None` under "any").
+    pub(crate) fn list_value(&self) -> Option<bytes::Bytes> {
+        match self {
+            MethodRule::List { shown, .. } => Some(bytes::Bytes::from(shown.clone())),
+            MethodRule::Any => None,
         }
     }
 

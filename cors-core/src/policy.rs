@@ -27,6 +27,10 @@ pub(crate) struct Inner {
     pub(crate) methods: MethodRule,
     pub(crate) headers: HeaderRule,
     pub(crate) expose: Option<Bytes>,
+    /// `Access-Control-Allow-Methods` and `-Allow-Headers` of a refusal that names its culprit:
+    /// the configured lists (`None` under "any", or for no configured header).
+    pub(crate) methods_list: Option<Bytes>,
+    pub(crate) headers_list: Option<Bytes>,
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<Bytes>,
     pub(crate) private_network: bool,
@@ -130,9 +134,20 @@ impl Policy {
     /// that convert each into their own header type once.
     pub fn shared_values(&self) -> impl Iterator<Item = (CorsHeader, &Bytes)> {
         let i = &self.inner;
-        [(CorsHeader::ExposeHeaders, i.expose.as_ref()), (CorsHeader::MaxAge, i.max_age.as_ref())]
-            .into_iter()
-            .filter_map(|(h, v)| v.map(|v| (h, v)))
+        [
+            (CorsHeader::ExposeHeaders, i.expose.as_ref()),
+            (CorsHeader::MaxAge, i.max_age.as_ref()),
+            (CorsHeader::AllowMethods, i.methods_list.as_ref()),
+            (CorsHeader::AllowHeaders, i.headers_list.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(h, v)| v.map(|v| (h, v)))
+    }
+
+    /// Whether a preflight may ask for `method` (compared as browsers send it: case-sensitive,
+    /// GET, HEAD and POST always allowed).
+    pub fn allows_method(&self, method: &[u8]) -> bool {
+        self.inner.methods.allows(method)
     }
 
     /// Whether `origin` (the bytes of an `Origin` header) is allowed.

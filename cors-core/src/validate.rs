@@ -244,6 +244,8 @@ pub(crate) fn validate(
     let inner = Inner {
         origin_rule,
         shown_origins,
+        methods_list: method_rule.list_value(),
+        headers_list: header_rule.list_value(),
         methods: method_rule,
         headers: header_rule,
         expose: headers::expose_value(expose_any, &exposed),

@@ -5,7 +5,7 @@
 mod common;
 
 use common::request;
-use cors_core::{CorsHeader, Field, Policy};
+use cors_core::{CorsHeader, Field, Policy, Refusal};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -334,7 +334,26 @@ proptest! {
         let acao: Vec<&Vec<u8>> =
             written.iter().filter(|(h, _)| *h == CorsHeader::AllowOrigin).map(|(_, v)| v).collect();
         prop_assert!(acao.len() <= 1);
-        prop_assert_eq!(written.is_empty(), !decision.is_allowed());
+        // A preflight from an allowed origin refused for its method or a header is answered so
+        // the browser names the culprit; no other refusal writes a header.
+        let culprit = match decision.refusal() {
+            Some(Refusal::MethodNotAllowed(m)) => Some((CorsHeader::AllowMethods, m)),
+            Some(Refusal::HeaderNotAllowed(h)) => Some((CorsHeader::AllowHeaders, h)),
+            _ => None,
+        };
+        prop_assert_eq!(written.is_empty(), !decision.is_allowed() && culprit.is_none());
+        if let Some((header, refused)) = culprit {
+            // Never the refused item, never a max age.
+            for (h, v) in &written {
+                prop_assert!(*h != CorsHeader::MaxAge && *h != CorsHeader::AllowPrivateNetwork);
+                if *h == header {
+                    prop_assert!(
+                        !v.split(|&b| b == b',').any(|item| item.trim_ascii().eq_ignore_ascii_case(refused)),
+                        "{:?} lists the refused {:?}", written, refused
+                    );
+                }
+            }
+        }
         if let Some(value) = acao.first() {
             let Field::One(sent) = as_field(&origin) else {
                 return Err(TestCaseError::fail("ACAO without exactly one Origin line"));

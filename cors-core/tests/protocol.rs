@@ -203,15 +203,24 @@ fn a_literal_star_is_never_echoed_as_method_or_header() {
                 .allow_any_header()
                 .allow_credentials(credentials),
         );
+        let grant: Vec<(&str, &str)> = if credentials {
+            vec![("access-control-allow-origin", ORIGIN), ("access-control-allow-credentials", "true")]
+        } else {
+            vec![("access-control-allow-origin", ORIGIN)]
+        };
         let req = preflight(ORIGIN, "*", &[]);
         let decision = p.decide(&req);
         assert_eq!(decision.refusal(), Some(Refusal::MethodNotAllowed(b"*")));
-        assert_eq!(headers(&decision), []);
+        // Under "any method", what was requested less the refused item: no method to list.
+        assert_eq!(headers(&decision), h(&grant));
 
         let lines: [&[u8]; 1] = [b"x-a, *"];
         let req = preflight(ORIGIN, "GET", &lines);
         let decision = p.decide(&req);
         assert_eq!(decision.refusal(), Some(Refusal::HeaderNotAllowed(b"*")));
+        let mut expected = grant.clone();
+        expected.extend([("access-control-allow-methods", "GET"), ("access-control-allow-headers", "x-a")]);
+        assert_eq!(headers(&decision), h(&expected));
         assert_eq!(
             reason(&decision),
             "request header \"*\" is not allowed (allowed: any except authorization)"
@@ -248,7 +257,17 @@ fn preflight_refused_by_method_case_sensitively() {
     let req = preflight(ORIGIN, "patch", &[]);
     let decision = p.decide(&req);
     assert_eq!(decision.refusal(), Some(Refusal::MethodNotAllowed(b"patch")));
-    assert_eq!(headers(&decision), []);
+    // The origin is allowed: the answer lets the browser name the method (SPEC section 3).
+    assert_eq!(
+        headers(&decision),
+        h(&[
+            ("access-control-allow-origin", ORIGIN),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "GET, HEAD, POST, PUT, DELETE, PATCH"),
+            ("access-control-allow-headers", "content-type, authorization"),
+        ])
+    );
+    assert_eq!(decision.action(), Action::Respond { status: 204 });
     assert_eq!(
         reason(&decision),
         "method \"patch\" is not allowed (allowed: GET, HEAD, POST, PUT, DELETE, PATCH; methods are case-sensitive)"
@@ -273,19 +292,35 @@ fn preflight_refused_by_header_with_the_reason() {
     let req = preflight(ORIGIN, "PUT", &lines);
     let decision = p.decide(&req);
     assert_eq!(decision.refusal(), Some(Refusal::HeaderNotAllowed(b"x-api-key")));
-    assert_eq!(headers(&decision), []);
+    assert_eq!(
+        headers(&decision),
+        h(&[
+            ("access-control-allow-origin", ORIGIN),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "GET, HEAD, POST, PUT, DELETE, PATCH"),
+            ("access-control-allow-headers", "content-type, authorization"),
+        ])
+    );
     assert_eq!(
         reason(&decision),
         "request header \"x-api-key\" is not allowed (allowed: content-type, authorization)"
     );
 
+    // The most common case of all: a JSON body under the default headers.
     let default = build(Policy::builder().allow_origin(ORIGIN));
     let lines: [&[u8]; 1] = [b"content-type"];
     let req = preflight(ORIGIN, "POST", &lines);
     let decision = default.decide(&req);
     assert_eq!(
         reason(&decision),
-        "request header \"content-type\" is not allowed (allowed: only CORS-safelisted headers)"
+        "request header \"content-type\" is not allowed (allowed: only CORS-safelisted headers); Content-Type is \
+         CORS-safelisted only for application/x-www-form-urlencoded, multipart/form-data, text/plain, so a page \
+         sending application/json asks for \"content-type\", which must be listed"
+    );
+    // No header is configured: nothing to list but the methods.
+    assert_eq!(
+        headers(&decision),
+        h(&[("access-control-allow-origin", ORIGIN), ("access-control-allow-methods", "GET, HEAD, POST")])
     );
 }
 
@@ -800,4 +835,195 @@ fn a_disabled_handler_refuses_preflights_bare_and_leaves_the_rest_alone() {
         assert_eq!(headers(&d), []);
         assert_eq!(d.vary(), Vary::NONE);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every refusal class's complete answer (SPEC section 3): status, each header, Vary, body
+
+/// A refused preflight's whole answer: status, headers, body.
+fn answer(
+    policy: &Policy,
+    req: &cors_core::CorsRequest<'_, common::Lines<'_>>,
+) -> (u16, Vec<(&'static str, String)>, Option<String>) {
+    let d = policy.decide(req);
+    let status = match d.action() {
+        Action::Respond { status } => status,
+        Action::Forward => panic!("a preflight is answered here"),
+    };
+    let mut expected = vec!["Access-Control-Request-Method", "Access-Control-Request-Headers"];
+    if policy.varies_by_origin() {
+        expected.insert(0, "Origin");
+    }
+    assert_eq!(vary(&d), expected, "every preflight varies on what it asked");
+    (status, headers(&d), d.body())
+}
+
+#[test]
+fn refused_for_the_origin_or_as_hostile_403_and_nothing_else() {
+    let p = build(
+        Policy::builder().allow_origin(ORIGIN).allow_methods(["PUT"]).allow_credentials(true).debug(true),
+    );
+    let json: [&[u8]; 1] = [b"content-type"];
+    let long = vec![b'a'; 300];
+    let long_lines: [&[u8]; 1] = [&long];
+    let cases: Vec<(&str, cors_core::CorsRequest<'_, common::Lines<'_>>, &str)> = vec![
+        (
+            "origin",
+            preflight("https://evil.example", "PUT", &json),
+            "origin \"https://evil.example\" is not allowed (allowed: https://app.example)",
+        ),
+        (
+            "null",
+            preflight("null", "PUT", &[]),
+            "origin \"null\" is not allowed (it needs the allow-null-origin setting)",
+        ),
+        (
+            "several origins",
+            request(b"OPTIONS", Field::Several, Field::One(b"PUT"), &[], false),
+            "the request has several Origin header lines",
+        ),
+        (
+            "method not a token",
+            preflight(ORIGIN, "P T", &[]),
+            "Access-Control-Request-Method \"P T\" is not a method name",
+        ),
+        (
+            "several methods",
+            request(b"OPTIONS", Field::One(ORIGIN.as_bytes()), Field::Several, &[], false),
+            "the request has several Access-Control-Request-Method header lines",
+        ),
+        (
+            "header not a token",
+            {
+                const L: [&[u8]; 1] = [b"x a"];
+                preflight(ORIGIN, "PUT", &L)
+            },
+            "Access-Control-Request-Headers lists \"x a\", which is not a header name",
+        ),
+        (
+            "list too long",
+            preflight(ORIGIN, "PUT", &long_lines),
+            "Access-Control-Request-Headers is 300 bytes long, over the 64-byte limit for this policy",
+        ),
+    ];
+    for (what, req, reason) in cases {
+        let (status, written, body) = answer(&p, &req);
+        assert_eq!((status, written), (403, vec![]), "{what}");
+        assert_eq!(body.as_deref(), Some(format!("CORS preflight refused: {reason}\n").as_str()), "{what}");
+    }
+}
+
+#[test]
+fn refused_for_the_method_or_a_header_the_browser_can_name_it() {
+    // (policy, preflight method, requested headers, expected headers)
+    let list = build(
+        Policy::builder()
+            .allow_origin(ORIGIN)
+            .allow_methods(["PUT"])
+            .allow_headers(["content-type", "x-app"])
+            .allow_credentials(true)
+            .max_age(600),
+    );
+    let any = build(Policy::builder().allow_any_origin().allow_any_method().allow_any_header().max_age(600));
+    let defaults = build(Policy::builder().allow_origin(ORIGIN));
+    let grant = |creds: bool| {
+        let mut g = vec![("access-control-allow-origin", ORIGIN)];
+        if creds {
+            g.push(("access-control-allow-credentials", "true"));
+        }
+        g
+    };
+    type Case<'p> =
+        (&'static str, &'p Policy, &'static str, &'static [u8], Vec<(&'static str, &'static str)>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "method, lists",
+            &list,
+            "DELETE",
+            b"content-type",
+            [
+                grant(true),
+                vec![
+                    ("access-control-allow-methods", "GET, HEAD, POST, PUT"),
+                    ("access-control-allow-headers", "content-type, x-app"),
+                ],
+            ]
+            .concat(),
+        ),
+        (
+            "header, lists",
+            &list,
+            "PUT",
+            b"x-app, x-api-key",
+            [
+                grant(true),
+                vec![
+                    ("access-control-allow-methods", "GET, HEAD, POST, PUT"),
+                    ("access-control-allow-headers", "content-type, x-app"),
+                ],
+            ]
+            .concat(),
+        ),
+        (
+            "JSON under the default headers",
+            &defaults,
+            "POST",
+            b"content-type",
+            [grant(false), vec![("access-control-allow-methods", "GET, HEAD, POST")]].concat(),
+        ),
+        (
+            "Authorization under *: what was asked, less it",
+            &any,
+            "PUT",
+            b"x-a, Authorization, x-b",
+            vec![
+                ("access-control-allow-origin", "*"),
+                ("access-control-allow-methods", "PUT"),
+                ("access-control-allow-headers", "x-a, x-b"),
+            ],
+        ),
+        (
+            "* as the method under any method: nothing to list",
+            &any,
+            "*",
+            b"x-a",
+            vec![("access-control-allow-origin", "*"), ("access-control-allow-headers", "x-a")],
+        ),
+    ];
+    for (what, policy, method, asked, expected) in cases {
+        let lines = [asked];
+        let req = preflight(ORIGIN, method, &lines);
+        let d = policy.decide(&req);
+        assert!(!d.is_allowed(), "{what}");
+        assert!(
+            matches!(d.refusal(), Some(Refusal::MethodNotAllowed(_) | Refusal::HeaderNotAllowed(_))),
+            "{what}"
+        );
+        let (status, written, body) = answer(policy, &req);
+        // The grant's status, no max age, no body at 204.
+        assert_eq!(status, 204, "{what}");
+        assert_eq!(written, h(&expected), "{what}");
+        assert_eq!(body, None, "{what}");
+    }
+    // With 200 as the preflight status and debug on, the reason goes in the body.
+    let debug200 = build(Policy::builder().allow_origin(ORIGIN).preflight_status(200).debug(true));
+    let lines: [&[u8]; 1] = [b"x-api-key"];
+    let (status, written, body) = answer(&debug200, &preflight(ORIGIN, "POST", &lines));
+    assert_eq!(status, 200);
+    assert_eq!(
+        written,
+        h(&[("access-control-allow-origin", ORIGIN), ("access-control-allow-methods", "GET, HEAD, POST")])
+    );
+    assert_eq!(
+        body.as_deref(),
+        Some("CORS preflight refused: request header \"x-api-key\" is not allowed (allowed: only CORS-safelisted headers)\n")
+    );
+    // Passed on to the handler, the same headers go on its response.
+    let cont = build(Policy::builder().allow_origin(ORIGIN).preflight_continue(true));
+    let d = cont.decide(&preflight(ORIGIN, "PUT", &[]));
+    assert_eq!(d.action(), Action::Forward);
+    assert_eq!(
+        headers(&d),
+        h(&[("access-control-allow-origin", ORIGIN), ("access-control-allow-methods", "GET, HEAD, POST")])
+    );
 }

@@ -118,6 +118,34 @@ fn decided_header(d: &Decision<'_>, name: &str) -> Option<Vec<u8>> {
     d.headers().find(|(h, _)| h.as_str() == name).map(|(_, v)| v.as_bytes().to_vec())
 }
 
+/// For a preflight from an allowed origin refused for its method or a request header, the
+/// answer names the culprit (SPEC section 3): checks it grants the origin only, lists what the
+/// policy allows, never the refused item, and no max age. Any other refusal writes nothing.
+fn check_refusal_headers(d: &Decision<'_>, what: &str) {
+    let (header, refused) = match d.refusal() {
+        Some(cors_core::Refusal::MethodNotAllowed(m)) => ("access-control-allow-methods", m),
+        Some(cors_core::Refusal::HeaderNotAllowed(h)) => ("access-control-allow-headers", h),
+        _ => {
+            assert_eq!(d.headers().count(), 0, "{what}: headers on a refusal");
+            return;
+        }
+    };
+    assert!(decided_header(d, "access-control-allow-origin").is_some(), "{what}");
+    assert_eq!(decided_header(d, "access-control-max-age"), None, "{what}");
+    if let Some(list) = decided_header(d, header) {
+        // Methods are case-sensitive (`put` is not `PUT`), header names are not.
+        let same = |item: &[u8]| {
+            if header == "access-control-allow-methods" {
+                item == refused
+            } else {
+                item.eq_ignore_ascii_case(refused)
+            }
+        };
+        let listed = list.split(|&b| b == b',').any(|item| same(item.trim_ascii()));
+        assert!(!listed, "{what}: {header} lists the refused {:?}", esc(refused));
+    }
+}
+
 /// decide(): actual GET and POST and a preflight from `origin` are all refused, with no header.
 fn assert_decide_refuses_origin(policy: &Policy, origin: &[u8], what: &str) {
     let o = [origin];
@@ -735,7 +763,7 @@ fn check_decision(d: &Decision<'_>, expect: &Expect, what: &str) {
         Expect::Refused(ok) => {
             let r = d.refusal();
             assert!(r.as_ref().is_some_and(ok), "{what}: refusal {r:?}");
-            assert_eq!(d.headers().count(), 0, "{what}");
+            check_refusal_headers(d, what);
         }
     }
 }
@@ -763,8 +791,21 @@ async fn hostile_request_header_lists_are_bounded() {
                     assert_ne!(seen.one("access-control-allow-headers"), Some(&b"*"[..]), "{what}");
                 }
                 Expect::Refused(_) => {
-                    assert_eq!(seen.status, StatusCode::FORBIDDEN, "{what}: {seen:?}");
-                    assert!(!seen.granted_any(), "{what}: {seen:?}");
+                    let d = decide(policy, b"OPTIONS", &o, &[b"PUT"], &refs);
+                    if matches!(d.refusal(), Some(cors_core::Refusal::HeaderNotAllowed(_))) {
+                        // A header the policy does not allow, from an allowed origin: the answer
+                        // names it (no max age); a hostile list gets nothing.
+                        assert_eq!(seen.status, StatusCode::NO_CONTENT, "{what}: {seen:?}");
+                        assert_eq!(
+                            seen.one("access-control-allow-origin"),
+                            Some(ALLOWED.as_bytes()),
+                            "{what}"
+                        );
+                        assert!(seen.one("access-control-max-age").is_none(), "{what}: {seen:?}");
+                    } else {
+                        assert_eq!(seen.status, StatusCode::FORBIDDEN, "{what}: {seen:?}");
+                        assert!(!seen.granted_any(), "{what}: {seen:?}");
+                    }
                 }
             }
         }
@@ -905,9 +946,15 @@ async fn hostile_request_methods_are_refused_or_mirrored() {
                 }
                 Some(ok) => {
                     assert!(d.refusal().as_ref().is_some_and(ok), "{what}: {:?}", d.refusal());
-                    assert_eq!(d.headers().count(), 0, "{what}");
-                    assert_eq!(seen.status, StatusCode::FORBIDDEN, "{what}: {seen:?}");
-                    assert!(!seen.granted_any(), "{what}: {seen:?}");
+                    check_refusal_headers(&d, &what);
+                    if matches!(d.refusal(), Some(cors_core::Refusal::MethodNotAllowed(_))) {
+                        // The allowed origin learns the allowed methods, never the refused one.
+                        assert_eq!(seen.status, StatusCode::NO_CONTENT, "{what}: {seen:?}");
+                        assert!(seen.one("access-control-max-age").is_none(), "{what}: {seen:?}");
+                    } else {
+                        assert_eq!(seen.status, StatusCode::FORBIDDEN, "{what}: {seen:?}");
+                        assert!(!seen.granted_any(), "{what}: {seen:?}");
+                    }
                 }
             }
         }

@@ -39,10 +39,7 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         "content-type" => {
             !value.iter().any(|&b| is_cors_unsafe_request_header_byte(b))
                 && mime_essence(value).is_some_and(|essence| {
-                    matches!(
-                        essence.as_str(),
-                        "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-                    )
+                    crate::headers::SAFELISTED_CONTENT_TYPES.contains(&essence.as_str())
                 })
         }
         // A suffix range (`bytes=-500`) has no start, and is not safelisted.
