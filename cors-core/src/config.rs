@@ -1,6 +1,6 @@
 //! [`PolicyConfig`]: a policy's settings as plain data, before validation.
 
-use crate::error::{ConfigErrors, Naming};
+use crate::error::{ConfigErrors, Naming, Setting};
 use crate::policy::Policy;
 
 /// Every setting of a policy as plain data: what the builder, the environment reader, serde
@@ -59,6 +59,101 @@ pub struct PolicyConfig {
 }
 
 impl PolicyConfig {
+    /// Appends `item` to a list setting ([`SettingForm::List`](crate::SettingForm::List)); `false`
+    /// (and nothing changed) for a setting of another form. The one place each list setting's
+    /// field is named, for the environment reader and the macros.
+    pub fn push(&mut self, setting: Setting, item: impl Into<String>) -> bool {
+        let list = match setting {
+            Setting::AllowedOrigins => &mut self.allowed_origins,
+            Setting::AllowedMethods => self.allowed_methods.get_or_insert_with(Vec::new),
+            Setting::AllowedHeaders => &mut self.allowed_headers,
+            Setting::ExposedHeaders => &mut self.exposed_headers,
+            Setting::AllowCredentials
+            | Setting::MaxAge
+            | Setting::AllowPrivateNetwork
+            | Setting::PreflightContinue
+            | Setting::PreflightStatus
+            | Setting::BlockDisallowed
+            | Setting::Debug
+            | Setting::AllowNullOrigin
+            | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::OriginPredicate
+            | Setting::DangerouslyTrustOriginPredicate => return false,
+        };
+        list.push(item.into());
+        true
+    }
+
+    /// Sets a flag ([`SettingForm::Flag`](crate::SettingForm::Flag)); `false` (and nothing
+    /// changed) for a setting of another form.
+    pub fn set_flag(&mut self, setting: Setting, on: bool) -> bool {
+        let flag = match setting {
+            Setting::AllowCredentials => &mut self.allow_credentials,
+            Setting::AllowPrivateNetwork => &mut self.allow_private_network,
+            Setting::PreflightContinue => &mut self.preflight_continue,
+            Setting::BlockDisallowed => &mut self.block_disallowed,
+            Setting::Debug => &mut self.debug,
+            Setting::AllowNullOrigin => &mut self.allow_null_origin,
+            Setting::DangerouslyAllowInsecureOrigins => &mut self.dangerously_allow_insecure_origins,
+            Setting::DangerouslyTrustOriginPredicate => &mut self.dangerously_trust_origin_predicate,
+            Setting::AllowedOrigins
+            | Setting::AllowedMethods
+            | Setting::AllowedHeaders
+            | Setting::ExposedHeaders
+            | Setting::MaxAge
+            | Setting::PreflightStatus
+            | Setting::OriginPredicate => return false,
+        };
+        *flag = on;
+        true
+    }
+
+    /// Sets a number of seconds ([`SettingForm::Seconds`](crate::SettingForm::Seconds)); `false`
+    /// (and nothing changed) for a setting of another form.
+    pub fn set_seconds(&mut self, setting: Setting, seconds: i64) -> bool {
+        match setting {
+            Setting::MaxAge => self.max_age = Some(seconds),
+            Setting::AllowedOrigins
+            | Setting::AllowedMethods
+            | Setting::AllowedHeaders
+            | Setting::ExposedHeaders
+            | Setting::AllowCredentials
+            | Setting::AllowPrivateNetwork
+            | Setting::PreflightContinue
+            | Setting::PreflightStatus
+            | Setting::BlockDisallowed
+            | Setting::Debug
+            | Setting::AllowNullOrigin
+            | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::OriginPredicate
+            | Setting::DangerouslyTrustOriginPredicate => return false,
+        }
+        true
+    }
+
+    /// Sets a status code ([`SettingForm::Status`](crate::SettingForm::Status)); `false` (and
+    /// nothing changed) for a setting of another form.
+    pub fn set_status(&mut self, setting: Setting, status: u16) -> bool {
+        match setting {
+            Setting::PreflightStatus => self.preflight_status = Some(status),
+            Setting::AllowedOrigins
+            | Setting::AllowedMethods
+            | Setting::AllowedHeaders
+            | Setting::ExposedHeaders
+            | Setting::AllowCredentials
+            | Setting::MaxAge
+            | Setting::AllowPrivateNetwork
+            | Setting::PreflightContinue
+            | Setting::BlockDisallowed
+            | Setting::Debug
+            | Setting::AllowNullOrigin
+            | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::OriginPredicate
+            | Setting::DangerouslyTrustOriginPredicate => return false,
+        }
+        true
+    }
+
     /// Validates the configuration and builds the policy; errors name settings by their field
     /// names.
     pub fn build(&self) -> Result<Policy, ConfigErrors> {

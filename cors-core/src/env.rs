@@ -22,29 +22,12 @@
 use std::ffi::OsString;
 
 use crate::config::PolicyConfig;
-use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
+use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting, SettingForm};
 use crate::policy::Policy;
 use crate::validate::{parse_bool, parse_max_age, parse_status, validate};
 
 /// The prefix of [`Policy::from_env`]: `CORS`, giving `CORS_ALLOWED_ORIGINS` and so on.
 pub const DEFAULT_PREFIX: &str = "CORS";
-
-/// The settings the environment can express, in the order of the table above.
-const ENV_SETTINGS: [Setting; 13] = [
-    Setting::AllowedOrigins,
-    Setting::AllowedMethods,
-    Setting::AllowedHeaders,
-    Setting::ExposedHeaders,
-    Setting::AllowCredentials,
-    Setting::MaxAge,
-    Setting::AllowPrivateNetwork,
-    Setting::PreflightContinue,
-    Setting::BlockDisallowed,
-    Setting::Debug,
-    Setting::PreflightStatus,
-    Setting::AllowNullOrigin,
-    Setting::DangerouslyAllowInsecureOrigins,
-];
 
 /// Splits a comma-separated list, dropping spaces and empty items.
 fn list(value: &str) -> Vec<String> {
@@ -104,7 +87,8 @@ where
     let mut config = PolicyConfig::default();
     let mut errors = Vec::new();
     let head = format!("{prefix}_");
-    let known: Vec<(Setting, String)> = ENV_SETTINGS
+    // Every setting the environment can express (those with a variable name).
+    let known: Vec<(Setting, String)> = Setting::ALL
         .iter()
         .filter_map(|s| s.env_suffix().map(|suffix| (*s, format!("{head}{suffix}"))))
         .collect();
@@ -143,36 +127,36 @@ where
         if value.trim().is_empty() {
             continue;
         }
-        let flag = |errors: &mut Vec<ConfigError>| match parse_bool(*setting, &value) {
-            Ok(b) => b,
-            Err(e) => {
-                errors.push(e);
-                false
+        match setting.form() {
+            SettingForm::List => {
+                if *setting == Setting::AllowedMethods {
+                    // Set, even to an empty list: the variable replaces the default methods.
+                    config.allowed_methods.get_or_insert_with(Vec::new);
+                }
+                for item in list(&value) {
+                    config.push(*setting, item);
+                }
             }
-        };
-        match setting {
-            Setting::AllowedOrigins => config.allowed_origins = list(&value),
-            Setting::AllowedMethods => config.allowed_methods = Some(list(&value)),
-            Setting::AllowedHeaders => config.allowed_headers = list(&value),
-            Setting::ExposedHeaders => config.exposed_headers = list(&value),
-            Setting::AllowCredentials => config.allow_credentials = flag(&mut errors),
-            Setting::AllowPrivateNetwork => config.allow_private_network = flag(&mut errors),
-            Setting::PreflightContinue => config.preflight_continue = flag(&mut errors),
-            Setting::BlockDisallowed => config.block_disallowed = flag(&mut errors),
-            Setting::Debug => config.debug = flag(&mut errors),
-            Setting::AllowNullOrigin => config.allow_null_origin = flag(&mut errors),
-            Setting::DangerouslyAllowInsecureOrigins => {
-                config.dangerously_allow_insecure_origins = flag(&mut errors)
-            }
-            Setting::MaxAge => match parse_max_age(&value) {
-                Ok(n) => config.max_age = Some(n),
+            SettingForm::Flag => match parse_bool(*setting, &value) {
+                Ok(on) => {
+                    config.set_flag(*setting, on);
+                }
                 Err(e) => errors.push(e),
             },
-            Setting::PreflightStatus => match parse_status(&value) {
-                Ok(n) => config.preflight_status = Some(n),
+            SettingForm::Seconds => match parse_max_age(&value) {
+                Ok(n) => {
+                    config.set_seconds(*setting, n);
+                }
                 Err(e) => errors.push(e),
             },
-            Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate => {}
+            SettingForm::Status => match parse_status(&value) {
+                Ok(n) => {
+                    config.set_status(*setting, n);
+                }
+                Err(e) => errors.push(e),
+            },
+            // No variable names the predicate.
+            SettingForm::Predicate => {}
         }
     }
     (config, errors)

@@ -52,9 +52,9 @@ impl Setting {
         Setting::MaxAge,
         Setting::AllowPrivateNetwork,
         Setting::PreflightContinue,
-        Setting::PreflightStatus,
         Setting::BlockDisallowed,
         Setting::Debug,
+        Setting::PreflightStatus,
         Setting::AllowNullOrigin,
         Setting::DangerouslyAllowInsecureOrigins,
         Setting::OriginPredicate,
@@ -104,6 +104,54 @@ impl Setting {
         })
     }
 
+    /// How the setting's value is written, in every way of configuring a policy.
+    pub fn form(self) -> SettingForm {
+        match self {
+            Setting::AllowedOrigins
+            | Setting::AllowedMethods
+            | Setting::AllowedHeaders
+            | Setting::ExposedHeaders => SettingForm::List,
+            Setting::AllowCredentials
+            | Setting::AllowPrivateNetwork
+            | Setting::PreflightContinue
+            | Setting::BlockDisallowed
+            | Setting::Debug
+            | Setting::AllowNullOrigin
+            | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::DangerouslyTrustOriginPredicate => SettingForm::Flag,
+            Setting::MaxAge => SettingForm::Seconds,
+            Setting::PreflightStatus => SettingForm::Status,
+            Setting::OriginPredicate => SettingForm::Predicate,
+        }
+    }
+
+    /// Whether the macros (`#[cors(..)]`, `#[derive(CorsPolicy)]`) can express the setting: not
+    /// the predicate, nor its opt-in, which only the builder has.
+    pub fn in_macros(self) -> bool {
+        !matches!(self, Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate)
+    }
+
+    /// What the setting holds, in words, e.g. "the allowed origins".
+    pub fn what(self) -> &'static str {
+        match self {
+            Setting::AllowedOrigins => "the allowed origins",
+            Setting::AllowedMethods => "the allowed methods",
+            Setting::AllowedHeaders => "the allowed request headers",
+            Setting::ExposedHeaders => "the exposed headers",
+            Setting::AllowCredentials => "whether credentials are allowed",
+            Setting::MaxAge => "the max age",
+            Setting::AllowPrivateNetwork => "whether Private Network Access is granted",
+            Setting::PreflightContinue => "whether preflights are passed on",
+            Setting::PreflightStatus => "the preflight status",
+            Setting::BlockDisallowed => "whether refused actual requests are blocked",
+            Setting::Debug => "whether refusals carry their reason",
+            Setting::AllowNullOrigin => "the opt-in for the null origin",
+            Setting::DangerouslyAllowInsecureOrigins => "the opt-in for insecure origins with credentials",
+            Setting::OriginPredicate => "the origin predicate",
+            Setting::DangerouslyTrustOriginPredicate => "the opt-in for a permissive predicate",
+        }
+    }
+
     /// The argument name in `#[cors(..)]` and `#[derive(CorsPolicy)]`.
     pub fn macro_argument(self) -> &'static str {
         match self {
@@ -145,6 +193,21 @@ impl Setting {
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_fn",
         }
     }
+}
+
+/// How a setting's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingForm {
+    /// A list of strings (`"*"` among them meaning "any"): origins, methods, headers.
+    List,
+    /// `true` or `false`.
+    Flag,
+    /// A number of seconds (the max age).
+    Seconds,
+    /// A status code (the preflight status).
+    Status,
+    /// A function (builder only).
+    Predicate,
 }
 
 /// How errors spell setting names: each way of configuring a policy uses its own words.
@@ -398,5 +461,63 @@ impl IntoIterator for ConfigErrors {
     type IntoIter = std::vec::IntoIter<ConfigError>;
     fn into_iter(self) -> Self::IntoIter {
         self.errors.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Setting, SettingForm};
+    use crate::PolicyConfig;
+
+    /// A position per setting, written as an exhaustive match: a new setting does not compile
+    /// until it has one, and then fails below until `Setting::ALL` lists it.
+    fn position(setting: Setting) -> usize {
+        match setting {
+            Setting::AllowedOrigins => 0,
+            Setting::AllowedMethods => 1,
+            Setting::AllowedHeaders => 2,
+            Setting::ExposedHeaders => 3,
+            Setting::AllowCredentials => 4,
+            Setting::MaxAge => 5,
+            Setting::AllowPrivateNetwork => 6,
+            Setting::PreflightContinue => 7,
+            Setting::BlockDisallowed => 8,
+            Setting::Debug => 9,
+            Setting::PreflightStatus => 10,
+            Setting::AllowNullOrigin => 11,
+            Setting::DangerouslyAllowInsecureOrigins => 12,
+            Setting::OriginPredicate => 13,
+            Setting::DangerouslyTrustOriginPredicate => 14,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_setting_once_in_order() {
+        let positions: Vec<usize> = Setting::ALL.iter().map(|s| position(*s)).collect();
+        assert_eq!(positions, (0..Setting::ALL.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn each_setting_has_the_one_setter_of_its_form() {
+        for setting in Setting::ALL {
+            let mut c = PolicyConfig::default();
+            let accepted = [
+                c.push(setting, "x"),
+                c.set_flag(setting, true),
+                c.set_seconds(setting, 1),
+                c.set_status(setting, 200),
+            ];
+            let expected = match setting.form() {
+                SettingForm::List => [true, false, false, false],
+                SettingForm::Flag => [false, true, false, false],
+                SettingForm::Seconds => [false, false, true, false],
+                SettingForm::Status => [false, false, false, true],
+                SettingForm::Predicate => [false; 4],
+            };
+            assert_eq!(accepted, expected, "{setting:?}");
+            if accepted.contains(&true) {
+                assert_ne!(c, PolicyConfig::default(), "{setting:?}: the setter changed nothing");
+            }
+        }
     }
 }

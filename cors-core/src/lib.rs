@@ -78,7 +78,7 @@ pub use decision::{
     BODY_CONTENT_TYPE, REFUSED_STATUS,
 };
 pub use env::DEFAULT_PREFIX;
-pub use error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
+pub use error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting, SettingForm};
 pub use escape::{ClientValue, MAX_SHOWN};
 pub use methods::{is_forbidden_method, FORBIDDEN_METHODS};
 pub use origin::{Origin, OriginSpec};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cors_core::{Naming, PolicyConfig, Setting};
+use cors_core::{Naming, PolicyConfig, Setting, SettingForm};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
@@ -61,29 +61,46 @@ impl Spans {
     }
 }
 
-/// Every argument name, for "did you mean" suggestions.
-const ARGUMENTS: [&str; 20] = [
-    "origin",
-    "origins",
-    "any_origin",
-    "methods",
-    "any_method",
-    "headers",
-    "any_header",
-    "expose",
-    "expose_any",
-    "credentials",
-    "max_age",
-    "private_network",
-    "preflight_continue",
-    "preflight_status",
-    "block_disallowed",
-    "debug",
-    "allow_null_origin",
-    "dangerously_allow_insecure_origins",
-    "policy",
-    "disable",
-];
+/// How an argument name writes its setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Spelling {
+    /// The setting's own argument (`Setting::macro_argument`), in the setting's form.
+    Own,
+    /// One item of a list setting: `origin = ".."`.
+    One,
+    /// "Any" for a list setting: `any_origin`, written `"*"`.
+    Any,
+}
+
+/// One argument name of the macros.
+#[derive(Clone, Copy, Debug)]
+struct Argument {
+    name: &'static str,
+    setting: Setting,
+    spelling: Spelling,
+}
+
+/// The two arguments only a handler's `#[cors(..)]` has, which name no setting.
+const HANDLER_ONLY: [&str; 2] = ["policy", "disable"];
+
+/// Every argument name: each setting the macros can express under its own argument, as
+/// cors-core names it, then the shorthands.
+fn arguments() -> Vec<Argument> {
+    let own = Setting::ALL.into_iter().filter(|s| s.in_macros()).map(|setting| Argument {
+        name: setting.macro_argument(),
+        setting,
+        spelling: Spelling::Own,
+    });
+    let shorthands = [
+        ("origin", Setting::AllowedOrigins, Spelling::One),
+        ("any_origin", Setting::AllowedOrigins, Spelling::Any),
+        ("any_method", Setting::AllowedMethods, Spelling::Any),
+        ("any_header", Setting::AllowedHeaders, Spelling::Any),
+        ("expose_any", Setting::ExposedHeaders, Spelling::Any),
+    ]
+    .map(|(name, setting, spelling)| Argument { name, setting, spelling });
+    own.chain(shorthands).collect()
+}
 
 /// One argument as written, before it is understood.
 struct RawArg {
@@ -180,42 +197,15 @@ impl Errors {
     }
 }
 
-/// The setting an argument name writes, if it writes one.
-fn setting_of(name: &str) -> Option<Setting> {
-    Some(match name {
-        "origin" | "origins" | "any_origin" => Setting::AllowedOrigins,
-        "methods" | "any_method" => Setting::AllowedMethods,
-        "headers" | "any_header" => Setting::AllowedHeaders,
-        "expose" | "expose_any" => Setting::ExposedHeaders,
-        "credentials" => Setting::AllowCredentials,
-        "max_age" => Setting::MaxAge,
-        "private_network" => Setting::AllowPrivateNetwork,
-        "preflight_continue" => Setting::PreflightContinue,
-        "preflight_status" => Setting::PreflightStatus,
-        "block_disallowed" => Setting::BlockDisallowed,
-        "debug" => Setting::Debug,
-        "allow_null_origin" => Setting::AllowNullOrigin,
-        "dangerously_allow_insecure_origins" => Setting::DangerouslyAllowInsecureOrigins,
-        _ => return None,
-    })
-}
-
-/// What a list setting holds, in words, for duplicate-argument messages.
-fn list_words(setting: Setting) -> &'static str {
-    match setting {
-        Setting::AllowedOrigins => "the allowed origins",
-        Setting::AllowedMethods => "the allowed methods",
-        Setting::AllowedHeaders => "the allowed request headers",
-        _ => "the exposed headers",
-    }
+/// The argument of this name, if there is one.
+fn argument(name: &str) -> Option<Argument> {
+    arguments().into_iter().find(|a| a.name == name)
 }
 
 /// The closest known argument to a misspelt one.
 fn suggestion(name: &str, context: Context) -> Option<&'static str> {
-    ARGUMENTS
-        .iter()
-        .copied()
-        .filter(|known| context == Context::Handler || !matches!(*known, "policy" | "disable"))
+    known(context)
+        .into_iter()
         .map(|known| (known, strsim::jaro_winkler(name, known)))
         .filter(|(_, score)| *score > 0.8)
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -266,7 +256,7 @@ pub(crate) fn parse(tokens: TokenStream, context: Context) -> syn::Result<Policy
             }
             continue;
         }
-        let Some(setting) = setting_of(&name) else {
+        let Some(argument) = argument(&name) else {
             let hint = match suggestion(&name, context) {
                 Some(known) => format!("; did you mean `{known}`?"),
                 None => format!("; the arguments are: {}", known_list(context)),
@@ -275,13 +265,14 @@ pub(crate) fn parse(tokens: TokenStream, context: Context) -> syn::Result<Policy
             continue;
         };
         others.push(arg);
+        let setting = argument.setting;
         if let Some(previous) = seen.get(&setting) {
             let message = if *previous == name {
                 format!("`{name}` is given twice; remove one")
             } else {
                 format!(
                     "`{name}` and `{previous}` both set {}; keep one, with every item in one list",
-                    list_words(setting)
+                    setting.what()
                 )
             };
             errors.at(&arg.name, message);
@@ -289,7 +280,7 @@ pub(crate) fn parse(tokens: TokenStream, context: Context) -> syn::Result<Policy
         }
         seen.insert(setting, arg.name.clone());
         args.spans.set_arg(setting, arg.value_tokens());
-        if let Err(e) = apply(&mut args, setting, arg) {
+        if let Err(e) = apply(&mut args, argument, arg) {
             errors.push(e);
         }
     }
@@ -308,60 +299,71 @@ pub(crate) fn parse(tokens: TokenStream, context: Context) -> syn::Result<Policy
     Ok(args)
 }
 
-fn known_list(context: Context) -> String {
-    let n = if context == Context::Handler { ARGUMENTS.len() } else { ARGUMENTS.len() - 2 };
-    ARGUMENTS[..n].iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+/// Every argument name in `context`.
+fn known(context: Context) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = arguments().iter().map(|a| a.name).collect();
+    if context == Context::Handler {
+        names.extend(HANDLER_ONLY);
+    }
+    names
 }
 
-/// Writes one argument into the configuration.
-fn apply(args: &mut PolicyArgs, setting: Setting, arg: &RawArg) -> syn::Result<()> {
-    let name = arg.name.to_string();
-    let config = &mut args.config;
-    match name.as_str() {
-        "origin" => {
+fn known_list(context: Context) -> String {
+    known(context).iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// An example of one item of a list setting, for messages.
+fn example(setting: Setting) -> &'static str {
+    if setting == Setting::AllowedOrigins {
+        "an origin such as \"https://myapp.com\""
+    } else if setting == Setting::AllowedMethods {
+        "a method such as PATCH or \"PATCH\""
+    } else if setting == Setting::AllowedHeaders {
+        "a header name such as \"content-type\""
+    } else {
+        "a header name such as \"x-request-id\""
+    }
+}
+
+/// Writes one argument into the configuration, by the form of its setting: cors-core's setters
+/// name the fields, so a new setting needs nothing here.
+fn apply(args: &mut PolicyArgs, argument: Argument, arg: &RawArg) -> syn::Result<()> {
+    let name = argument.name;
+    let setting = argument.setting;
+    let methods = setting == Setting::AllowedMethods;
+    match (argument.spelling, setting.form()) {
+        (Spelling::One, SettingForm::List) => {
             let RawValue::Assign(expr) = &arg.value else {
-                return Err(form(
-                    arg,
-                    "write `origin = \"https://myapp.com\"` (or `origins(\"..\", \"..\")` for several)",
-                ));
+                return Err(form(arg, format!("write `{name} = ..` with one string, {}", example(setting))));
             };
-            config.allowed_origins.push(string(expr, "an origin such as \"https://myapp.com\"")?);
+            args.config.push(setting, string(expr, example(setting))?);
             args.spans.push_item(setting, expr.to_token_stream());
         }
-        "origins" | "headers" | "expose" => {
-            let (example, list) = match name.as_str() {
-                "origins" => ("an origin such as \"https://myapp.com\"", &mut config.allowed_origins),
-                "headers" => ("a header name such as \"content-type\"", &mut config.allowed_headers),
-                _ => ("a header name such as \"x-request-id\"", &mut config.exposed_headers),
-            };
-            let RawValue::List(items) = &arg.value else {
-                return Err(form(arg, format!("write `{name}(..)` with a list of strings, each {example}")));
-            };
-            let mut errors = Errors::default();
-            for item in items {
-                match string(item, example) {
-                    Ok(value) => {
-                        list.push(value);
-                        args.spans.push_item(setting, item.to_token_stream());
-                    }
-                    Err(e) => errors.push(e),
-                }
+        (Spelling::Any, SettingForm::List) => {
+            if !matches!(arg.value, RawValue::Flag) {
+                return Err(form(arg, format!("write `{name}` alone, without a value")));
             }
-            errors.finish()?;
+            args.methods_written |= methods;
+            args.config.push(setting, "*");
+            args.spans.push_item(setting, arg.name.to_token_stream());
         }
-        "methods" => {
+        (_, SettingForm::List) => {
             let RawValue::List(items) = &arg.value else {
-                return Err(form(arg, "write `methods(GET, POST, \"PATCH\")`"));
+                return Err(form(arg, format!("write `{name}(..)` with a list, each {}", example(setting))));
             };
-            args.methods_written = true;
+            if methods {
+                args.methods_written = true;
+                // Written, even empty: the list replaces the default methods.
+                args.config.allowed_methods.get_or_insert_with(Vec::new);
+            }
             let mut errors = Errors::default();
-            let mut list = Vec::new();
             for item in items {
                 let value = match item {
-                    Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                    // A method may be written as a bare word: `methods(GET, PATCH)`.
+                    Expr::Path(p) if methods && p.qself.is_none() && p.path.get_ident().is_some() => {
                         p.path.get_ident().map(Ident::to_string).unwrap_or_default()
                     }
-                    other => match string(other, "a method such as PATCH or \"PATCH\"") {
+                    other => match string(other, example(setting)) {
                         Ok(v) => v,
                         Err(e) => {
                             errors.push(e);
@@ -369,51 +371,13 @@ fn apply(args: &mut PolicyArgs, setting: Setting, arg: &RawArg) -> syn::Result<(
                         }
                     },
                 };
-                list.push(value);
+                args.config.push(setting, value);
                 args.spans.push_item(setting, item.to_token_stream());
             }
             errors.finish()?;
-            config.allowed_methods = Some(list);
         }
-        "any_origin" | "any_method" | "any_header" | "expose_any" => {
-            if !matches!(arg.value, RawValue::Flag) {
-                return Err(form(arg, format!("write `{name}` alone, without a value")));
-            }
-            let star = "*".to_string();
-            match setting {
-                Setting::AllowedOrigins => config.allowed_origins.push(star),
-                Setting::AllowedMethods => {
-                    args.methods_written = true;
-                    config.allowed_methods = Some(vec![star]);
-                }
-                Setting::AllowedHeaders => config.allowed_headers.push(star),
-                _ => config.exposed_headers.push(star),
-            }
-            args.spans.push_item(setting, arg.name.to_token_stream());
-        }
-        "max_age" => {
-            let RawValue::Assign(expr) = &arg.value else {
-                return Err(form(arg, "write `max_age = 600` (seconds, at most 86400)"));
-            };
-            config.max_age = Some(max_age(expr)?);
-        }
-        "preflight_status" => {
-            let RawValue::Assign(expr) = &arg.value else {
-                return Err(form(arg, "write `preflight_status = 200` (or 204, the default)"));
-            };
-            let parsed = match &**expr {
-                Expr::Lit(syn::ExprLit { lit: Lit::Int(int), .. }) => int.base10_parse::<u16>().ok(),
-                _ => None,
-            };
-            let status = match parsed {
-                Some(status) => status,
-                None => cors_core::parse_status(&expr.to_token_stream().to_string())
-                    .map_err(|e| syn::Error::new_spanned(expr, e.named(&Naming::Macro)))?,
-            };
-            config.preflight_status = Some(status);
-        }
-        _ => {
-            let value = match &arg.value {
+        (_, SettingForm::Flag) => {
+            let on = match &arg.value {
                 RawValue::Flag => true,
                 RawValue::Assign(expr) => match &**expr {
                     Expr::Lit(syn::ExprLit { lit: Lit::Bool(b), .. }) => b.value,
@@ -426,16 +390,34 @@ fn apply(args: &mut PolicyArgs, setting: Setting, arg: &RawArg) -> syn::Result<(
                 },
                 _ => return Err(form(arg, format!("write `{name}`, or `{name} = true` / `{name} = false`"))),
             };
-            let field = match setting {
-                Setting::AllowCredentials => &mut config.allow_credentials,
-                Setting::AllowPrivateNetwork => &mut config.allow_private_network,
-                Setting::PreflightContinue => &mut config.preflight_continue,
-                Setting::BlockDisallowed => &mut config.block_disallowed,
-                Setting::Debug => &mut config.debug,
-                Setting::AllowNullOrigin => &mut config.allow_null_origin,
-                _ => &mut config.dangerously_allow_insecure_origins,
+            args.config.set_flag(setting, on);
+        }
+        (_, SettingForm::Seconds) => {
+            let RawValue::Assign(expr) = &arg.value else {
+                return Err(form(
+                    arg,
+                    format!("write `{name} = 600` (seconds, at most {})", cors_core::MAX_MAX_AGE),
+                ));
             };
-            *field = value;
+            args.config.set_seconds(setting, max_age(expr)?);
+        }
+        (_, SettingForm::Status) => {
+            let RawValue::Assign(expr) = &arg.value else {
+                return Err(form(arg, format!("write `{name} = 200` (or 204, the default)")));
+            };
+            let parsed = match &**expr {
+                Expr::Lit(syn::ExprLit { lit: Lit::Int(int), .. }) => int.base10_parse::<u16>().ok(),
+                _ => None,
+            };
+            let status = match parsed {
+                Some(status) => status,
+                None => cors_core::parse_status(&expr.to_token_stream().to_string())
+                    .map_err(|e| syn::Error::new_spanned(expr, e.named(&Naming::Macro)))?,
+            };
+            args.config.set_status(setting, status);
+        }
+        (_, SettingForm::Predicate) => {
+            return Err(form(arg, format!("`{name}` is only for the builder (`Policy::builder()`)")));
         }
     }
     Ok(())
@@ -547,6 +529,17 @@ mod tests {
         assert!(error(quote!(disable, credentials), Context::Handler).contains("nothing else"));
         assert!(error(quote!(credentials, policy = P), Context::Handler).contains("nothing else"));
         assert!(error(quote!(policy = P, disable), Context::Handler).contains("cannot be combined"));
+    }
+
+    #[test]
+    fn every_argument_is_in_the_crate_docs_table() {
+        let docs = include_str!("lib.rs");
+        for name in known(Context::Handler) {
+            assert!(
+                docs.contains(&format!("//! | `{name}")),
+                "`{name}` is not in the arguments table of the crate docs"
+            );
+        }
     }
 
     #[test]

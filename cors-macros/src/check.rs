@@ -1,11 +1,12 @@
 //! Stage 2: the one validator of `cors-core`, run inside the macro, with each
 //! [`ConfigError`](cors_core::ConfigError) turned into a `syn::Error` at the offending tokens.
 
-use cors_core::{ConfigError, Naming, Setting};
+use cors_core::client::is_cors_safelisted_method;
+use cors_core::{ConfigError, Naming, Policy, Setting};
 use proc_macro2::{Span, TokenStream};
 
 use crate::args::{Errors, PolicyArgs};
-use crate::route::{allows, is_safelisted, Route};
+use crate::route::Route;
 
 /// Something worth saying that is not an error (a lower-case method, no origin at all).
 pub(crate) struct Warning {
@@ -13,19 +14,23 @@ pub(crate) struct Warning {
     pub(crate) message: String,
 }
 
-/// Validates the inline configuration exactly as every other way of making a policy is validated.
-pub(crate) fn validate(args: &PolicyArgs) -> syn::Result<Vec<Warning>> {
+/// Validates the inline configuration exactly as every other way of making a policy is validated;
+/// returns the policy and its warnings.
+pub(crate) fn validate(args: &PolicyArgs) -> syn::Result<(Policy, Vec<Warning>)> {
     match args.config.build_named(Naming::Macro) {
-        Ok(policy) => Ok(policy
-            .warnings()
-            .iter()
-            .map(|warning| Warning {
-                span: locate(args, warning)
-                    .and_then(|t| t.clone().into_iter().next())
-                    .map_or_else(Span::call_site, |t| t.span()),
-                message: warning.to_string(),
-            })
-            .collect()),
+        Ok(policy) => {
+            let warnings = policy
+                .warnings()
+                .iter()
+                .map(|warning| Warning {
+                    span: locate(args, warning)
+                        .and_then(|t| t.clone().into_iter().next())
+                        .map_or_else(Span::call_site, |t| t.span()),
+                    message: warning.to_string(),
+                })
+                .collect();
+            Ok((policy, warnings))
+        }
         Err(problems) => {
             let mut errors = Errors::default();
             for problem in problems {
@@ -34,7 +39,10 @@ pub(crate) fn validate(args: &PolicyArgs) -> syn::Result<Vec<Warning>> {
                     None => errors.push(syn::Error::new(Span::call_site(), &problem)),
                 }
             }
-            errors.finish().map(|()| Vec::new())
+            Err(errors
+                .finish()
+                .err()
+                .unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid CORS policy")))
         }
     }
 }
@@ -46,26 +54,28 @@ fn locate<'a>(args: &'a PolicyArgs, problem: &ConfigError) -> Option<&'a TokenSt
     args.spans.locate(*first, problem.item()).or_else(|| settings.find_map(|s| args.spans.locate(*s, None)))
 }
 
-/// A handler's inline policy must let the preflight for the handler's own methods through.
-///
-/// Without `methods`, the handler's methods are the allowed methods; with `methods`, a handler
-/// method it does not allow is an error (the preflight for it would always be refused).
-pub(crate) fn handler_methods(args: &mut PolicyArgs, route: &Route) -> syn::Result<()> {
-    let own = route.methods.iter().filter(|(m, _)| !is_safelisted(m));
-    if !args.methods_written {
-        let own: Vec<_> = own.collect();
-        if !own.is_empty() {
-            args.config.allowed_methods = Some(own.iter().map(|(m, _)| m.clone()).collect());
-            for (_, tokens) in own {
-                args.spans.push_item(Setting::AllowedMethods, tokens.clone());
-            }
-        }
-        return Ok(());
+/// Without `methods`, a handler's inline policy allows the handler's own methods (those a
+/// browser preflights: not GET, HEAD or POST, which are always allowed).
+pub(crate) fn default_handler_methods(args: &mut PolicyArgs, route: &Route) {
+    if args.methods_written {
+        return;
     }
-    let configured = args.config.allowed_methods.clone().unwrap_or_default();
+    let own: Vec<_> = route.methods.iter().filter(|(m, _)| !is_cors_safelisted_method(m)).collect();
+    if own.is_empty() {
+        return;
+    }
+    args.config.allowed_methods = Some(own.iter().map(|(m, _)| m.clone()).collect());
+    for (_, tokens) in own {
+        args.spans.push_item(Setting::AllowedMethods, tokens.clone());
+    }
+}
+
+/// With `methods`, a handler method the built policy does not allow is an error: every preflight
+/// for it would be refused. The policy answers, with cors-core's own method rule.
+pub(crate) fn handler_methods_allowed(args: &PolicyArgs, route: &Route, policy: &Policy) -> syn::Result<()> {
     let mut errors = Errors::default();
-    for (method, tokens) in own {
-        if !configured.iter().any(|c| allows(c, method)) {
+    for (method, tokens) in &route.methods {
+        if !policy.allows_method(method.as_bytes()) {
             let at = args.spans.locate(Setting::AllowedMethods, None).unwrap_or(tokens);
             errors.at(
                 at,

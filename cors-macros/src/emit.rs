@@ -11,51 +11,52 @@ use crate::args::{PolicyArgs, Source};
 use crate::check::Warning;
 use crate::route::Handler;
 
-/// A `PolicyConfig` literal with the fields that differ from the default.
+/// A `PolicyConfig` literal with every field written out. The configuration is destructured
+/// without `..`, so a field added to `PolicyConfig` does not compile here until it is emitted.
 pub(crate) fn config(config: &PolicyConfig) -> TokenStream {
+    let PolicyConfig {
+        allowed_origins,
+        allowed_methods,
+        allowed_headers,
+        exposed_headers,
+        allow_credentials,
+        max_age,
+        allow_private_network,
+        preflight_continue,
+        preflight_status,
+        block_disallowed,
+        debug,
+        allow_null_origin,
+        dangerously_allow_insecure_origins,
+        dangerously_trust_origin_predicate,
+    } = config;
     let strings = |list: &[String]| quote!(::std::vec![#(::std::string::String::from(#list)),*]);
-    let mut fields = Vec::new();
-    if !config.allowed_origins.is_empty() {
-        let list = strings(&config.allowed_origins);
-        fields.push(quote!(allowed_origins: #list));
-    }
-    if let Some(methods) = &config.allowed_methods {
-        let list = strings(methods);
-        fields.push(quote!(allowed_methods: ::core::option::Option::Some(#list)));
-    }
-    if !config.allowed_headers.is_empty() {
-        let list = strings(&config.allowed_headers);
-        fields.push(quote!(allowed_headers: #list));
-    }
-    if !config.exposed_headers.is_empty() {
-        let list = strings(&config.exposed_headers);
-        fields.push(quote!(exposed_headers: #list));
-    }
-    if let Some(age) = config.max_age {
-        fields.push(quote!(max_age: ::core::option::Option::Some(#age)));
-    }
-    if let Some(status) = config.preflight_status {
-        fields.push(quote!(preflight_status: ::core::option::Option::Some(#status)));
-    }
-    let flags = [
-        ("allow_credentials", config.allow_credentials),
-        ("allow_private_network", config.allow_private_network),
-        ("preflight_continue", config.preflight_continue),
-        ("block_disallowed", config.block_disallowed),
-        ("debug", config.debug),
-        ("allow_null_origin", config.allow_null_origin),
-        ("dangerously_allow_insecure_origins", config.dangerously_allow_insecure_origins),
-    ];
-    for (name, on) in flags {
-        if on {
-            let field = Ident::new(name, Span::call_site());
-            fields.push(quote!(#field: true));
-        }
-    }
+    let option = |value: Option<TokenStream>| match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    };
+    let allowed_origins = strings(allowed_origins);
+    let allowed_methods = option(allowed_methods.as_deref().map(strings));
+    let allowed_headers = strings(allowed_headers);
+    let exposed_headers = strings(exposed_headers);
+    let max_age = option(max_age.map(|a| quote!(#a)));
+    let preflight_status = option(preflight_status.map(|s| quote!(#s)));
     quote! {
         ::cors_actix::__private::PolicyConfig {
-            #(#fields,)*
-            ..::core::default::Default::default()
+            allowed_origins: #allowed_origins,
+            allowed_methods: #allowed_methods,
+            allowed_headers: #allowed_headers,
+            exposed_headers: #exposed_headers,
+            allow_credentials: #allow_credentials,
+            max_age: #max_age,
+            allow_private_network: #allow_private_network,
+            preflight_continue: #preflight_continue,
+            preflight_status: #preflight_status,
+            block_disallowed: #block_disallowed,
+            debug: #debug,
+            allow_null_origin: #allow_null_origin,
+            dangerously_allow_insecure_origins: #dangerously_allow_insecure_origins,
+            dangerously_trust_origin_predicate: #dangerously_trust_origin_predicate,
         }
     }
 }

@@ -200,8 +200,10 @@ fn cors_handler(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStre
     };
     let warnings = match args.source {
         Source::Inline => {
-            check::handler_methods(&mut args, &handler.route)?;
-            check::validate(&args)?
+            check::default_handler_methods(&mut args, &handler.route);
+            let (policy, warnings) = check::validate(&args)?;
+            check::handler_methods_allowed(&args, &handler.route, &policy)?;
+            warnings
         }
         Source::Named(_) | Source::Disabled => Vec::new(),
     };
@@ -265,7 +267,7 @@ fn derive(input: TokenStream2) -> syn::Result<TokenStream2> {
     let mut warnings = Vec::new();
     if let Some(args) = &parsed {
         match check::validate(args) {
-            Ok(found) => warnings = found,
+            Ok((_, found)) => warnings = found,
             Err(e) => errors.push(e),
         }
     }

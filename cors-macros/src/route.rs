@@ -160,7 +160,7 @@ pub(crate) fn parse(mut func: ItemFn) -> syn::Result<Handler> {
         errors.at(&attr, "The #[route(..)] macro requires at least one `method` attribute");
     }
     for (method, tokens) in &route.methods {
-        if matches!(method.as_str(), "CONNECT" | "TRACE" | "TRACK") {
+        if cors_core::is_forbidden_method(method.as_bytes()) {
             errors.at(
                 tokens,
                 format!("browsers never send {method} (the Fetch standard forbids it), so CORS cannot apply to this handler; remove #[cors(..)]"),
@@ -169,17 +169,4 @@ pub(crate) fn parse(mut func: ItemFn) -> syn::Result<Handler> {
     }
     errors.finish()?;
     Ok(Handler { func, route })
-}
-
-/// Whether `method` is one a browser never preflights.
-pub(crate) fn is_safelisted(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "POST")
-}
-
-/// Whether a configured method (as written) allows `method` (upper-case, from the route).
-pub(crate) fn allows(configured: &str, method: &str) -> bool {
-    const NORMALISED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-    configured == "*"
-        || configured == method
-        || (NORMALISED.contains(&method) && configured.eq_ignore_ascii_case(method))
 }
