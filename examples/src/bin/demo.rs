@@ -2,15 +2,17 @@
 
 use actix_web::{App, HttpServer};
 use cors_actix::Cors;
-use examples::demo::{api, page, policy, API_ADDR, OTHER_PAGE_PORT, PAGE_PORT};
+use examples::demo::{api, page, policy, RecentRefusals, API_ADDR, OTHER_PAGE_PORT, PAGE_PORT};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    examples::init_logging();
+    // The page shows the server's refusal lines beside the browser's words for them.
+    let refusals = RecentRefusals::default();
+    examples::init_logging_with(refusals.clone());
     let cors = Cors::new(policy());
     let api =
         HttpServer::new(move || App::new().configure(api).wrap(cors.clone())).workers(1).bind(API_ADDR)?;
-    let pages = HttpServer::new(|| App::new().configure(page))
+    let pages = HttpServer::new(move || App::new().configure(page(refusals.clone())))
         .workers(1)
         .bind(("127.0.0.1", PAGE_PORT))?
         .bind(("127.0.0.1", OTHER_PAGE_PORT))?;
