@@ -160,9 +160,12 @@ fn parse_port(p: &str) -> Option<u16> {
 }
 
 /// Whether `host` can appear in an origin a browser sends: lower-case labels of letters,
-/// digits, `-` and `_`, separated by single dots, or a bracketed IPv6 address.
+/// digits, `-` and `_`, separated by single dots, possibly with one trailing dot (a page whose URL
+/// has it sends it, the URL Standard keeps it), or a bracketed IPv6 address.
 fn is_request_host(host: &str) -> bool {
-    if host.is_empty() || host.len() > MAX_HOST_LEN {
+    // The limit is the DNS name's, without the trailing dot, as when the policy is built.
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if host.is_empty() || name.len() > MAX_HOST_LEN {
         return false;
     }
     if let Some(inner) = host.strip_prefix('[') {
@@ -170,6 +173,7 @@ fn is_request_host(host: &str) -> bool {
             .strip_suffix(']')
             .is_some_and(|v6| !v6.bytes().any(|b| b.is_ascii_uppercase()) && v6.parse::<Ipv6Addr>().is_ok());
     }
+    let host = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
     let labels_ok = host.split('.').all(|label| {
         !label.is_empty()
             && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
@@ -379,6 +383,13 @@ impl OriginSpec {
                     "puts \"*.\" in front of an IP address; list the address itself",
                 ));
             }
+            // The shortest host the pattern matches has one more label: it must fit the limit.
+            if host.strip_suffix('.').unwrap_or(&host).len() + 2 > MAX_HOST_LEN {
+                return Err(err(
+                    ErrorKind::InvalidHost,
+                    &format!("puts \"*.\" on a {}-byte suffix, so every host it matches is over the {MAX_HOST_LEN}-byte limit of a DNS name and no browser can send one; shorten it", host.len()),
+                ));
+            }
             if !is_loopback_host(&host) && is_public_suffix(&host) {
                 return Err(err(
                     ErrorKind::PublicSuffixWildcard,
@@ -462,16 +473,19 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
             Err(_) => Err(format!("has the host \"{host}\", which is not a valid international domain name")),
         };
     }
-    if let Some(stripped) = host.strip_suffix('.') {
-        if !stripped.is_empty() && !stripped.ends_with('.') {
-            return Ok(HostForm::Changed(
-                ErrorKind::InvalidHost,
-                "ends the host with a dot, which browsers only send for pages whose URL has it".into(),
-                stripped.to_ascii_lowercase(),
-            ));
-        }
+    // One trailing dot is a host of its own (`example.com.` is not `example.com`): a page whose
+    // URL has it sends it in `Origin`, and the URL Standard keeps it.
+    let labels = match host.strip_suffix('.') {
+        Some(stripped) if !stripped.is_empty() && !stripped.ends_with('.') => stripped,
+        _ => host,
+    };
+    if labels.len() > MAX_HOST_LEN {
+        return Err(format!(
+            "has a host of {} bytes, over the {MAX_HOST_LEN}-byte limit of a DNS name, so no browser can send it",
+            labels.len()
+        ));
     }
-    for label in host.split('.') {
+    for label in labels.split('.') {
         if label.is_empty() {
             return Err(format!("has the host \"{host}\" with an empty label (\"..\" or a leading dot)"));
         }
@@ -481,9 +495,14 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
                 bad as char
             ));
         }
+        if label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--") && !is_punycode_label(label) {
+            return Err(format!(
+                "has the label \"{label}\", which is not valid punycode (an \"xn--\" label must decode to a Unicode name), so no browser can send it; write the host as the browser shows it in the address bar, in its ASCII form"
+            ));
+        }
     }
     // A host whose last label is numeric is an IPv4 address to a browser.
-    let last = host.rsplit('.').next().unwrap_or(host);
+    let last = labels.rsplit('.').next().unwrap_or(labels);
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return match host.parse::<Ipv4Addr>() {
             Ok(ip) if ip.to_string() == host => Ok(HostForm::Same),
@@ -507,8 +526,15 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
     Ok(HostForm::Same)
 }
 
+/// Whether an `xn--` label decodes as punycode to a name IDNA accepts.
+fn is_punycode_label(label: &str) -> bool {
+    let (unicode, result) = idna::domain_to_unicode(label);
+    result.is_ok() && !unicode.eq_ignore_ascii_case(label)
+}
+
 /// Whether `domain` is itself a public suffix (`com`, `co.uk`, `github.io`, an unknown TLD).
 fn is_public_suffix(domain: &str) -> bool {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
     psl::suffix_str(domain).is_none_or(|suffix| suffix == domain)
 }
 
