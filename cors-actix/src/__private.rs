@@ -6,7 +6,7 @@ use actix_web::http::Method;
 
 pub use crate::precedence::registry::GuardFn;
 pub use crate::precedence::Governing;
-pub use cors_core::{Naming, Policy, PolicyConfig};
+pub use cors_core::{Naming, Policy, PolicyConfig, Preset};
 
 use cors_core::Field;
 

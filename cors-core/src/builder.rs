@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::config::PolicyConfig;
+use crate::config::{PolicyConfig, Preset};
 use crate::error::{ConfigErrors, Naming};
 use crate::origin::Origin;
 use crate::policy::{Policy, Predicate};
@@ -175,6 +175,25 @@ impl PolicyBuilder {
     /// Accepts an origin predicate that grants unknown origins together with credentials.
     pub fn dangerously_trust_origin_fn(mut self, on: bool) -> Self {
         self.config.dangerously_trust_origin_predicate = on;
+        self
+    }
+
+    /// Fills the settings this builder leaves unset from `preset`; explicit settings win.
+    ///
+    /// ```
+    /// use cors_core::{Policy, Preset};
+    ///
+    /// // Express's `app.use(cors())`: any origin, GET/HEAD/PUT/PATCH/POST/DELETE, any header
+    /// // but Authorization, no credentials.
+    /// let public = Policy::builder().preset(Preset::Public).build().unwrap();
+    /// assert!(public.allows_any_origin());
+    /// assert!(public.allows_method(b"DELETE"));
+    /// // With credentials it is the usual any-origin error, naming both settings.
+    /// let err = Policy::builder().preset(Preset::Public).allow_credentials(true).build().unwrap_err();
+    /// assert!(err.to_string().contains("`preset` and `allow_credentials`"));
+    /// ```
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.config.preset = Some(preset);
         self
     }
 

@@ -56,6 +56,57 @@ pub struct PolicyConfig {
     /// The opt-in for an origin predicate that accepts unknown origins together with
     /// credentials (builder only).
     pub dangerously_trust_origin_predicate: bool,
+    /// A preset: the values of the settings left unset ([`Preset`]). Explicit settings win.
+    pub preset: Option<Preset>,
+}
+
+/// A set of defaults for the settings a configuration leaves unset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "lowercase"))]
+pub enum Preset {
+    /// The defaults of Express's `cors()` package, for a public API: any origin (`*`), the
+    /// methods GET, HEAD, PUT, PATCH, POST and DELETE, any request header but `Authorization`,
+    /// **no credentials**. Not for an API that reads cookies or `Authorization`: with
+    /// credentials turned on, any origin is refused, as always.
+    Public,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 1] = [Preset::Public];
+
+    /// The preset's name, as the environment and the macros write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Public => "public",
+        }
+    }
+
+    /// The preset named `name` (case-insensitive).
+    pub fn parse(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The origins the preset gives when none is configured.
+    pub(crate) fn origins(self) -> Vec<String> {
+        match self {
+            Preset::Public => vec!["*".into()],
+        }
+    }
+
+    /// The methods the preset gives when none is configured.
+    pub(crate) fn methods(self) -> Vec<String> {
+        match self {
+            Preset::Public => ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"].map(String::from).to_vec(),
+        }
+    }
+
+    /// The request headers the preset gives when none is configured.
+    pub(crate) fn headers(self) -> Vec<String> {
+        match self {
+            Preset::Public => vec!["*".into()],
+        }
+    }
 }
 
 impl PolicyConfig {
@@ -77,6 +128,7 @@ impl PolicyConfig {
             | Setting::Debug
             | Setting::AllowNullOrigin
             | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::Preset
             | Setting::OriginPredicate
             | Setting::DangerouslyTrustOriginPredicate => return false,
         };
@@ -102,6 +154,7 @@ impl PolicyConfig {
             | Setting::ExposedHeaders
             | Setting::MaxAge
             | Setting::PreflightStatus
+            | Setting::Preset
             | Setting::OriginPredicate => return false,
         };
         *flag = on;
@@ -125,6 +178,7 @@ impl PolicyConfig {
             | Setting::Debug
             | Setting::AllowNullOrigin
             | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::Preset
             | Setting::OriginPredicate
             | Setting::DangerouslyTrustOriginPredicate => return false,
         }
@@ -144,6 +198,31 @@ impl PolicyConfig {
             | Setting::MaxAge
             | Setting::AllowPrivateNetwork
             | Setting::PreflightContinue
+            | Setting::BlockDisallowed
+            | Setting::Debug
+            | Setting::AllowNullOrigin
+            | Setting::DangerouslyAllowInsecureOrigins
+            | Setting::Preset
+            | Setting::OriginPredicate
+            | Setting::DangerouslyTrustOriginPredicate => return false,
+        }
+        true
+    }
+
+    /// Sets the preset ([`SettingForm::Preset`](crate::SettingForm::Preset)); `false` (and
+    /// nothing changed) for a setting of another form.
+    pub fn set_preset(&mut self, setting: Setting, preset: Preset) -> bool {
+        match setting {
+            Setting::Preset => self.preset = Some(preset),
+            Setting::AllowedOrigins
+            | Setting::AllowedMethods
+            | Setting::AllowedHeaders
+            | Setting::ExposedHeaders
+            | Setting::AllowCredentials
+            | Setting::MaxAge
+            | Setting::AllowPrivateNetwork
+            | Setting::PreflightContinue
+            | Setting::PreflightStatus
             | Setting::BlockDisallowed
             | Setting::Debug
             | Setting::AllowNullOrigin

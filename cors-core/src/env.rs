@@ -15,13 +15,14 @@
 //! | `CORS_PREFLIGHT_STATUS` | `204` / `200` |
 //! | `CORS_ALLOW_NULL_ORIGIN` | `true` / `false` |
 //! | `CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS` | `true` / `false` |
+//! | `CORS_PRESET` | `public`: Express's `cors()` defaults for the settings left unset |
 //!
 //! Lists tolerate spaces, empty items and repeated commas. An empty value counts as unset.
 //! A variable with the prefix that names no setting is an error, with the closest name.
 
 use std::ffi::OsString;
 
-use crate::config::PolicyConfig;
+use crate::config::{PolicyConfig, Preset};
 use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting, SettingForm};
 use crate::policy::Policy;
 use crate::validate::{parse_bool, parse_max_age, parse_status, validate};
@@ -75,6 +76,16 @@ impl Policy {
             }
         }
     }
+}
+
+/// The error for a preset name that names none.
+pub(crate) fn unknown_preset(setting: Setting, value: &str) -> ConfigError {
+    let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+    ConfigError::new(
+        ErrorKind::UnknownPreset,
+        setting,
+        format!("\"{value}\" is not a preset; the presets are: {}", names.join(", ")),
+    )
 }
 
 /// Fills a configuration from the variables; problems with values or names are returned beside.
@@ -154,6 +165,12 @@ where
                     config.set_status(*setting, n);
                 }
                 Err(e) => errors.push(e),
+            },
+            SettingForm::Preset => match Preset::parse(&value) {
+                Some(preset) => {
+                    config.set_preset(*setting, preset);
+                }
+                None => errors.push(unknown_preset(*setting, &value)),
             },
             // No variable names the predicate.
             SettingForm::Predicate => {}

@@ -35,6 +35,8 @@ pub enum Setting {
     AllowNullOrigin,
     /// The opt-in for `http://` origins together with credentials.
     DangerouslyAllowInsecureOrigins,
+    /// A preset filling the settings left unset ([`Preset`](crate::Preset)).
+    Preset,
     /// The origin predicate (builder only).
     OriginPredicate,
     /// The opt-in for a predicate that accepts unknown origins together with credentials.
@@ -43,7 +45,7 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, in the order the documentation lists them.
-    pub const ALL: [Setting; 15] = [
+    pub const ALL: [Setting; 16] = [
         Setting::AllowedOrigins,
         Setting::AllowedMethods,
         Setting::AllowedHeaders,
@@ -57,6 +59,7 @@ impl Setting {
         Setting::PreflightStatus,
         Setting::AllowNullOrigin,
         Setting::DangerouslyAllowInsecureOrigins,
+        Setting::Preset,
         Setting::OriginPredicate,
         Setting::DangerouslyTrustOriginPredicate,
     ];
@@ -77,6 +80,7 @@ impl Setting {
             Setting::Debug => "debug",
             Setting::AllowNullOrigin => "allow_null_origin",
             Setting::DangerouslyAllowInsecureOrigins => "dangerously_allow_insecure_origins",
+            Setting::Preset => "preset",
             Setting::OriginPredicate => "origin_predicate",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_predicate",
         }
@@ -100,6 +104,7 @@ impl Setting {
             Setting::Debug => "DEBUG",
             Setting::AllowNullOrigin => "ALLOW_NULL_ORIGIN",
             Setting::DangerouslyAllowInsecureOrigins => "DANGEROUSLY_ALLOW_INSECURE_ORIGINS",
+            Setting::Preset => "PRESET",
             Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate => return None,
         })
     }
@@ -121,6 +126,7 @@ impl Setting {
             | Setting::DangerouslyTrustOriginPredicate => SettingForm::Flag,
             Setting::MaxAge => SettingForm::Seconds,
             Setting::PreflightStatus => SettingForm::Status,
+            Setting::Preset => SettingForm::Preset,
             Setting::OriginPredicate => SettingForm::Predicate,
         }
     }
@@ -147,6 +153,7 @@ impl Setting {
             Setting::Debug => "whether refusals carry their reason",
             Setting::AllowNullOrigin => "the opt-in for the null origin",
             Setting::DangerouslyAllowInsecureOrigins => "the opt-in for insecure origins with credentials",
+            Setting::Preset => "the preset",
             Setting::OriginPredicate => "the origin predicate",
             Setting::DangerouslyTrustOriginPredicate => "the opt-in for a permissive predicate",
         }
@@ -168,6 +175,7 @@ impl Setting {
             Setting::Debug => "debug",
             Setting::AllowNullOrigin => "allow_null_origin",
             Setting::DangerouslyAllowInsecureOrigins => "dangerously_allow_insecure_origins",
+            Setting::Preset => "preset",
             Setting::OriginPredicate => "origin predicate",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_predicate",
         }
@@ -189,6 +197,7 @@ impl Setting {
             Setting::Debug => "debug",
             Setting::AllowNullOrigin => "allow_null_origin",
             Setting::DangerouslyAllowInsecureOrigins => "dangerously_allow_insecure_origins",
+            Setting::Preset => "preset",
             Setting::OriginPredicate => "allow_origin_fn",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_fn",
         }
@@ -206,6 +215,8 @@ pub enum SettingForm {
     Seconds,
     /// A status code (the preflight status).
     Status,
+    /// A preset's name.
+    Preset,
     /// A function (builder only).
     Predicate,
 }
@@ -315,6 +326,8 @@ pub enum ErrorKind {
     UnknownVariable,
     /// An environment value that is not valid UTF-8.
     NotUnicode,
+    /// A preset name that is not one of the presets.
+    UnknownPreset,
     /// No origin is allowed: every cross-origin request will be refused (a warning).
     NoOrigins,
 }
@@ -486,8 +499,9 @@ mod tests {
             Setting::PreflightStatus => 10,
             Setting::AllowNullOrigin => 11,
             Setting::DangerouslyAllowInsecureOrigins => 12,
-            Setting::OriginPredicate => 13,
-            Setting::DangerouslyTrustOriginPredicate => 14,
+            Setting::Preset => 13,
+            Setting::OriginPredicate => 14,
+            Setting::DangerouslyTrustOriginPredicate => 15,
         }
     }
 
@@ -506,13 +520,15 @@ mod tests {
                 c.set_flag(setting, true),
                 c.set_seconds(setting, 1),
                 c.set_status(setting, 200),
+                c.set_preset(setting, crate::Preset::Public),
             ];
             let expected = match setting.form() {
-                SettingForm::List => [true, false, false, false],
-                SettingForm::Flag => [false, true, false, false],
-                SettingForm::Seconds => [false, false, true, false],
-                SettingForm::Status => [false, false, false, true],
-                SettingForm::Predicate => [false; 4],
+                SettingForm::List => [true, false, false, false, false],
+                SettingForm::Flag => [false, true, false, false, false],
+                SettingForm::Seconds => [false, false, true, false, false],
+                SettingForm::Status => [false, false, false, true, false],
+                SettingForm::Preset => [false, false, false, false, true],
+                SettingForm::Predicate => [false; 5],
             };
             assert_eq!(accepted, expected, "{setting:?}");
             if accepted.contains(&true) {

@@ -72,7 +72,7 @@ mod validate;
 mod vary;
 
 pub use builder::PolicyBuilder;
-pub use config::PolicyConfig;
+pub use config::{PolicyConfig, Preset};
 pub use decision::{
     Action, CorsHeader, CorsRequest, Decision, Echo, Field, Reason, Refusal, RequestKind, Value,
     BODY_CONTENT_TYPE, REFUSED_STATUS,

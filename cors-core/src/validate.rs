@@ -56,10 +56,14 @@ fn status_error(text: &str) -> ConfigError {
 
 /// Validates `config` (and the builder's predicate) and builds the policy.
 pub(crate) fn validate(
-    config: &PolicyConfig,
+    written: &PolicyConfig,
     predicate: Option<Predicate>,
     naming: Naming,
 ) -> Result<Policy, ConfigErrors> {
+    // A preset fills what is left unset; what it filled is named after it in errors.
+    let (config, preset_origins) = with_preset(written);
+    let config = &config;
+    let origins_setting = if preset_origins { Setting::Preset } else { Setting::AllowedOrigins };
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let credentials = config.allow_credentials;
@@ -80,7 +84,7 @@ pub(crate) fn validate(
         if credentials {
             errors.push(ConfigError::combination(
                 ErrorKind::AnyOriginWithCredentials,
-                &[Setting::AllowedOrigins, Setting::AllowCredentials],
+                &[origins_setting, Setting::AllowCredentials],
                 "any origin (\"*\") together with credentials is refused by every browser; list the origins that may send credentials, or turn credentials off",
             ).at(config.allowed_origins.iter().position(|o| o == "*").unwrap_or(0)));
         }
@@ -257,9 +261,29 @@ pub(crate) fn validate(
         block_disallowed: config.block_disallowed,
         debug: config.debug,
         warnings: warnings.into_iter().map(|w| w.named(&naming)).collect(),
-        config: config.clone(),
+        config: written.clone(),
     };
     Ok(Policy::from_inner(inner))
+}
+
+/// The configuration with the preset's values in the settings left unset, and whether the
+/// origins came from the preset.
+fn with_preset(written: &PolicyConfig) -> (PolicyConfig, bool) {
+    let mut config = written.clone();
+    let Some(preset) = written.preset else {
+        return (config, false);
+    };
+    let origins = config.allowed_origins.is_empty();
+    if origins {
+        config.allowed_origins = preset.origins();
+    }
+    if config.allowed_methods.is_none() {
+        config.allowed_methods = Some(preset.methods());
+    }
+    if config.allowed_headers.is_empty() {
+        config.allowed_headers = preset.headers();
+    }
+    (config, origins)
 }
 
 /// Tries the predicate on origins that no deployment allows; returns one it accepted.

@@ -24,7 +24,7 @@ fn err(vars: &[(&str, &str)]) -> Vec<String> {
 const KNOWN: &str = "CORS_ALLOWED_ORIGINS, CORS_ALLOWED_METHODS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, \
                      CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_CONTINUE, \
                      CORS_BLOCK_DISALLOWED, CORS_DEBUG, CORS_PREFLIGHT_STATUS, CORS_ALLOW_NULL_ORIGIN, \
-                     CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS";
+                     CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS, CORS_PRESET";
 
 #[test]
 fn every_variable_is_read() {
@@ -67,6 +67,7 @@ fn every_variable_is_read() {
             allow_null_origin: true,
             dangerously_allow_insecure_origins: true,
             dangerously_trust_origin_predicate: false,
+            preset: None,
         }
     );
     assert!(policy.warnings().is_empty());
@@ -433,4 +434,54 @@ fn from_env_reads_the_process_environment() {
     for name in ["ALLOWED_ORIGINS", "MAX_AGE", "MAXAGE"] {
         std::env::remove_var(format!("{prefix}_{name}"));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CORS_PRESET=public: Express's cors() defaults, explicit variables winning
+
+#[test]
+fn the_public_preset_is_expresss_cors_defaults() {
+    let policy = ok(&[("CORS_PRESET", "public")]);
+    assert!(policy.allows_any_origin());
+    for method in ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"] {
+        assert!(policy.allows_method(method.as_bytes()), "{method}");
+    }
+    assert!(!policy.allows_method(b"PROPFIND"));
+    assert!(!policy.allows_credentials());
+    assert_eq!(policy.to_string(), "origins: any (*); methods: GET, HEAD, POST, PUT, PATCH, DELETE; request headers: any except authorization; exposed headers: none; credentials: off; max age: unset");
+    assert_eq!(policy.config().preset, Some(cors_core::Preset::Public));
+}
+
+#[test]
+fn explicit_variables_win_over_the_preset() {
+    let policy = ok(&[
+        ("CORS_PRESET", "Public"),
+        ("CORS_ALLOWED_ORIGINS", "https://myapp.com"),
+        ("CORS_ALLOWED_HEADERS", "content-type"),
+    ]);
+    assert!(!policy.allows_any_origin());
+    assert!(policy.allows_origin(b"https://myapp.com"));
+    assert!(policy.allows_method(b"DELETE"), "the preset's methods, not overridden");
+    assert_eq!(policy.to_string().split("; ").nth(2), Some("request headers: content-type"));
+}
+
+#[test]
+fn the_public_preset_with_credentials_is_the_any_origin_error_naming_both_variables() {
+    assert_eq!(
+        err(&[("CORS_PRESET", "public"), ("CORS_ALLOW_CREDENTIALS", "true")]),
+        ["CORS_PRESET and CORS_ALLOW_CREDENTIALS: any origin (\"*\") together with credentials is refused by every \
+          browser; list the origins that may send credentials, or turn credentials off"
+            .to_string()]
+    );
+    // With origins listed, credentials are fine.
+    let policy = ok(&[
+        ("CORS_PRESET", "public"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_ALLOWED_ORIGINS", "https://myapp.com"),
+    ]);
+    assert!(policy.allows_credentials());
+    assert_eq!(
+        err(&[("CORS_PRESET", "private")]),
+        ["CORS_PRESET: \"private\" is not a preset; the presets are: public".to_string()]
+    );
 }

@@ -23,7 +23,8 @@ fn every_field_deserializes() {
             "debug": true,
             "allow_null_origin": true,
             "dangerously_allow_insecure_origins": true,
-            "dangerously_trust_origin_predicate": true
+            "dangerously_trust_origin_predicate": true,
+            "preset": "public"
         }"#,
     );
     assert_eq!(
@@ -43,6 +44,7 @@ fn every_field_deserializes() {
             allow_null_origin: true,
             dangerously_allow_insecure_origins: true,
             dangerously_trust_origin_predicate: true,
+            preset: Some(cors_core::Preset::Public),
         }
     );
     let policy = config.build().unwrap();

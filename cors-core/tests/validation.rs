@@ -896,7 +896,8 @@ fn builder_from_config_keeps_the_config() {
 #[test]
 fn a_host_with_a_trailing_dot_is_an_origin_of_its_own() {
     // A page at https://example.com./ sends exactly that origin: the URL Standard keeps the dot.
-    let p = Policy::builder().allow_origins(["https://example.com.", "https://*.corp.example."]).build().unwrap();
+    let p =
+        Policy::builder().allow_origins(["https://example.com.", "https://*.corp.example."]).build().unwrap();
     assert!(p.allows_origin(b"https://example.com."));
     assert!(!p.allows_origin(b"https://example.com"), "not the same origin");
     assert!(p.allows_origin(b"https://a.corp.example."));

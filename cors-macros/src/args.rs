@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cors_core::{Naming, PolicyConfig, Setting, SettingForm};
+use cors_core::{Naming, PolicyConfig, Preset, Setting, SettingForm};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
@@ -70,6 +70,8 @@ enum Spelling {
     One,
     /// "Any" for a list setting: `any_origin`, written `"*"`.
     Any,
+    /// A preset by name, written alone: `public`.
+    Preset(Preset),
 }
 
 /// One argument name of the macros.
@@ -99,7 +101,12 @@ fn arguments() -> Vec<Argument> {
         ("expose_any", Setting::ExposedHeaders, Spelling::Any),
     ]
     .map(|(name, setting, spelling)| Argument { name, setting, spelling });
-    own.chain(shorthands).collect()
+    let presets = Preset::ALL.map(|p| Argument {
+        name: p.name(),
+        setting: Setting::Preset,
+        spelling: Spelling::Preset(p),
+    });
+    own.chain(shorthands).chain(presets).collect()
 }
 
 /// One argument as written, before it is understood.
@@ -415,6 +422,26 @@ fn apply(args: &mut PolicyArgs, argument: Argument, arg: &RawArg) -> syn::Result
                     .map_err(|e| syn::Error::new_spanned(expr, e.named(&Naming::Macro)))?,
             };
             args.config.set_status(setting, status);
+        }
+        (Spelling::Preset(preset), SettingForm::Preset) => {
+            if !matches!(arg.value, RawValue::Flag) {
+                return Err(form(arg, format!("write `{name}` alone, without a value")));
+            }
+            args.config.set_preset(setting, preset);
+        }
+        (_, SettingForm::Preset) => {
+            let RawValue::Assign(expr) = &arg.value else {
+                return Err(form(arg, "write `preset = \"public\"`, or `public` alone"));
+            };
+            let value = string(expr, "a preset such as \"public\"")?;
+            let Some(preset) = Preset::parse(&value) else {
+                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    format!("`preset`: \"{value}\" is not a preset; the presets are: {}", names.join(", ")),
+                ));
+            };
+            args.config.set_preset(setting, preset);
         }
         (_, SettingForm::Predicate) => {
             return Err(form(arg, format!("`{name}` is only for the builder (`Policy::builder()`)")));

@@ -1,7 +1,7 @@
 //! Stage 3: tokens. Everything is named by absolute path (`::cors_actix::..`, `::actix_web::..`);
 //! the runtime helpers live in `cors_actix::__private`.
 
-use cors_core::PolicyConfig;
+use cors_core::{PolicyConfig, Preset};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -29,6 +29,7 @@ pub(crate) fn config(config: &PolicyConfig) -> TokenStream {
         allow_null_origin,
         dangerously_allow_insecure_origins,
         dangerously_trust_origin_predicate,
+        preset,
     } = config;
     let strings = |list: &[String]| quote!(::std::vec![#(::std::string::String::from(#list)),*]);
     let option = |value: Option<TokenStream>| match value {
@@ -41,6 +42,9 @@ pub(crate) fn config(config: &PolicyConfig) -> TokenStream {
     let exposed_headers = strings(exposed_headers);
     let max_age = option(max_age.map(|a| quote!(#a)));
     let preflight_status = option(preflight_status.map(|s| quote!(#s)));
+    let preset = option(preset.map(|p| match p {
+        Preset::Public => quote!(::cors_actix::__private::Preset::Public),
+    }));
     quote! {
         ::cors_actix::__private::PolicyConfig {
             allowed_origins: #allowed_origins,
@@ -57,6 +61,7 @@ pub(crate) fn config(config: &PolicyConfig) -> TokenStream {
             allow_null_origin: #allow_null_origin,
             dangerously_allow_insecure_origins: #dangerously_allow_insecure_origins,
             dangerously_trust_origin_predicate: #dangerously_trust_origin_predicate,
+            preset: #preset,
         }
     }
 }

@@ -64,6 +64,8 @@
 //! | `debug` | put the reason for a refused preflight in its body (discloses the policy) |
 //! | `allow_null_origin` | the opt-in for the `null` origin |
 //! | `dangerously_allow_insecure_origins` | the opt-in for `http://` origins with `credentials` |
+//! | `preset = "public"` | fill the settings left unset with a preset: `public` is Express's `cors()` defaults (any origin, GET, HEAD, PUT, PATCH, POST, DELETE, any header but `authorization`, no credentials) |
+//! | `public` | the same as `preset = "public"` |
 //!
 //! Every flag also accepts `= true` / `= false`. On a handler only:
 //!

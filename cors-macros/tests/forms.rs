@@ -54,6 +54,30 @@ struct OptIns;
 #[cors(origin = "https://partner.example", headers("*", "authorization"), max_age = 0)]
 struct StarBesideAuthorization;
 
+/// Express's `cors()` defaults.
+#[derive(CorsPolicy)]
+#[cors(public)]
+struct PublicApi;
+
+#[derive(CorsPolicy)]
+#[cors(preset = "public", origins("https://a.example"))]
+struct PublicPresetWithOrigins;
+
+#[test]
+fn derive_the_public_preset() {
+    let policy = PublicApi::policy();
+    assert_eq!(
+        policy.config().clone(),
+        PolicyConfig { preset: Some(cors_core::Preset::Public), ..PolicyConfig::default() }
+    );
+    assert!(policy.allows_any_origin() && !policy.allows_credentials());
+    assert!(policy.allows_method(b"DELETE") && policy.allows_method(b"PATCH"));
+    // Explicit settings win.
+    let policy = PublicPresetWithOrigins::policy();
+    assert!(!policy.allows_any_origin() && policy.allows_origin(b"https://a.example"));
+    assert!(policy.allows_method(b"PUT"));
+}
+
 #[test]
 fn derive_one_origin() {
     let config = OneOrigin::policy().config().clone();
