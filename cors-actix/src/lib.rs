@@ -145,5 +145,5 @@ pub mod __private;
 
 pub use cors_core::{ConfigError, ConfigErrors, Origin, Policy, PolicyBuilder, PolicyConfig};
 pub use cors_macros::{cors, CorsPolicy};
-pub use middleware::{Cors, CorsFuture, CorsMiddleware, NamedPolicy};
+pub use middleware::{Cors, CorsFuture, CorsMiddleware, NamedPolicy, Reload};
 pub use scope::ScopeExt;

@@ -5,17 +5,20 @@ use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpResponse};
-use cors_core::{Action, ConfigErrors, CorsRequest, Decision, Policy, RequestKind, Vary};
+use cors_core::{Action, ConfigErrors, CorsRequest, Decision, Policy, PolicyConfig, RequestKind, Vary};
 use pin_project_lite::pin_project;
 
 use crate::announce;
 use crate::precedence::table::Table;
-use crate::precedence::{self, registry, Governed, Governing, Level, Reached};
+use crate::precedence::{self, registry, Governed, Governing, Level, Reached, Shared};
 use crate::refusal::{self, RefusalLog};
 use crate::request::{self, HeaderLines, Incoming};
 use crate::response::{self, Grant, Sources};
@@ -39,7 +42,7 @@ pub trait NamedPolicy {
 /// or let `#[cors]` attach one to a handler. The most specific policy governs each request alone.
 #[derive(Clone)]
 pub struct Cors {
-    own: Governing,
+    own: Shared,
     level: Level,
 }
 
@@ -74,16 +77,47 @@ impl Cors {
     }
 
     pub(crate) fn at(own: Governing, level: Level) -> Cors {
-        Cors { own, level }
+        Cors { own: Shared::fixed(own), level }
+    }
+
+    /// A middleware for `policy` and the handle that replaces it while the app runs: requests
+    /// read the policy without a lock, and each finishes under the one it started with.
+    ///
+    /// ```
+    /// use actix_web::{web, App, HttpResponse};
+    /// use cors_actix::{Cors, Policy};
+    ///
+    /// let policy = Policy::builder().allow_origin("https://a.example").build().unwrap();
+    /// let (cors, reload) = Cors::reloadable(policy);
+    /// let _app = App::new().route("/", web::get().to(HttpResponse::Ok)).wrap(cors);
+    ///
+    /// // Later, e.g. when the list of tenants changes:
+    /// let mut config = reload.policy().config().clone();
+    /// config.allowed_origins.push("https://b.example".into());
+    /// reload.replace_config(&config).unwrap();
+    /// assert!(reload.policy().allows_origin(b"https://b.example"));
+    ///
+    /// // An invalid configuration is refused, and the running policy stays.
+    /// config.allowed_origins.push("https://b.example/".into());
+    /// assert!(reload.replace_config(&config).is_err());
+    /// assert!(reload.policy().allows_origin(b"https://b.example"));
+    /// ```
+    ///
+    /// The handle works for an app-wide `Cors` and for a scope's (`web::scope(..).cors(cors)`).
+    /// A `#[cors]` handler's policy is compiled in and cannot be replaced.
+    pub fn reloadable(policy: Policy) -> (Cors, Reload) {
+        let swap = Arc::new(ArcSwap::from_pointee(Governed::new(Governing::Policy(policy.clone()))));
+        let reload = Reload { swap: swap.clone(), policy: Arc::new(ArcSwap::from_pointee(policy)) };
+        (Cors { own: Shared::Swap(swap), level: Level::Plain }, reload)
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.own
     }
 
     pub(crate) fn at_level(mut self, level: Level) -> Cors {
         self.level = level;
         self
-    }
-
-    pub(crate) fn governing(&self) -> &Governing {
-        &self.own
     }
 
     /// Reads the policy from `CORS_*` variables; panics at startup, before the server binds,
@@ -121,10 +155,11 @@ impl Cors {
     }
 
     /// The policy this layer applies when nothing more specific governs (`None` for
-    /// [`inner_only`](Self::inner_only) and disabled handlers).
-    pub fn policy(&self) -> Option<&Policy> {
-        match &self.own {
-            Governing::Policy(p) => Some(p),
+    /// [`inner_only`](Self::inner_only) and disabled handlers); for a reloadable layer, the
+    /// current one.
+    pub fn policy(&self) -> Option<Policy> {
+        match &self.own.load().governing {
+            Governing::Policy(p) => Some(p.clone()),
             Governing::Disabled | Governing::Nothing => None,
         }
     }
@@ -133,7 +168,8 @@ impl Cors {
     /// build this layer and whether the `Cors` was made once or inside the server's closure.
     fn log_startup(&self) {
         let level = self.level.name();
-        let line = match &self.own {
+        let own = self.own.load();
+        let line = match &own.governing {
             Governing::Policy(policy) => format!("{level}: {policy}"),
             Governing::Nothing => format!("{level}: no policy of its own (handler and scope policies only)"),
             Governing::Disabled => return,
@@ -142,11 +178,61 @@ impl Cors {
             return;
         }
         tracing::info!(target: "cors", level, "CORS policy: {}", line.split_once(": ").map_or("", |(_, p)| p));
-        if let Governing::Policy(policy) = &self.own {
+        if let Governing::Policy(policy) = &own.governing {
             for warning in policy.warnings() {
                 tracing::warn!(target: "cors", "CORS configuration: {warning}");
             }
         }
+    }
+}
+
+/// Replaces the policy of a running app's [`Cors`] with a new, validated one
+/// ([`Cors::reloadable`]). Cheap to clone and `Send`: keep it where the configuration changes
+/// (a signal handler, an admin endpoint, a watcher of the tenants table).
+#[derive(Clone)]
+pub struct Reload {
+    /// What requests read.
+    swap: Arc<ArcSwap<Governed>>,
+    /// The same policy, for [`policy`](Self::policy).
+    policy: Arc<ArcSwap<Policy>>,
+}
+
+impl Reload {
+    /// The policy requests get now.
+    pub fn policy(&self) -> Policy {
+        Policy::clone(&self.policy.load())
+    }
+
+    /// Replaces the policy. Requests already in flight finish under the old one; the next ones
+    /// get this one, on every worker.
+    pub fn replace(&self, policy: Policy) {
+        tracing::info!(target: "cors", "CORS policy replaced: {policy}");
+        for warning in policy.warnings() {
+            tracing::warn!(target: "cors", "CORS configuration: {warning}");
+        }
+        self.policy.store(Arc::new(policy.clone()));
+        self.swap.store(Arc::new(Governed::new(Governing::Policy(policy))));
+    }
+
+    /// Validates `config` and replaces the policy with it; on an error, the running policy stays
+    /// and the errors say what to fix, as when a policy is built.
+    pub fn replace_config(&self, config: &PolicyConfig) -> Result<Policy, ConfigErrors> {
+        let policy = config.build()?;
+        self.replace(policy.clone());
+        Ok(policy)
+    }
+
+    /// Reads `CORS_*` variables again and replaces the policy; on an error, the running policy
+    /// stays.
+    pub fn replace_from_env(&self) -> Result<Policy, ConfigErrors> {
+        self.replace_from_env_prefixed(cors_core::DEFAULT_PREFIX)
+    }
+
+    /// Like [`replace_from_env`](Self::replace_from_env), with `{prefix}_*` variables.
+    pub fn replace_from_env_prefixed(&self, prefix: &str) -> Result<Policy, ConfigErrors> {
+        let policy = Policy::from_env_prefixed(prefix)?;
+        self.replace(policy.clone());
+        Ok(policy)
     }
 }
 
@@ -194,7 +280,7 @@ where
         }
         std::future::ready(Ok(CorsMiddleware {
             service: Rc::new(service),
-            own: Governed::new(self.own.clone()),
+            own: self.own.clone(),
             level: self.level,
             lookups,
             protocol: lookups || registry::plain_inner_layers(),
@@ -207,7 +293,7 @@ where
 /// The service `Cors` wraps around the next one.
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
-    own: Governed,
+    own: Shared,
     level: Level,
     /// Whether the app may have handler or scope policies to look up.
     lookups: bool,
@@ -262,7 +348,8 @@ where
         // Resolve.
         let resolved =
             precedence::resolve(self.table(&req), self.level, self.normalize, &req, &incoming.cors);
-        let Some(governed) = resolved.governed(&self.own) else {
+        let own = self.own.load();
+        let Some(governed) = resolved.governed(&own) else {
             if incoming.cors.is_preflight() {
                 refusal::log(&req, "the request's path is governed by several scope policies that only guards tell apart; see the startup warning");
                 return CorsFuture::answer(req, response::refused());
@@ -353,11 +440,12 @@ where
     /// write, and answers here only what its policy answers before the handler (a preflight, a
     /// blocked request).
     fn call_reached(&self, req: ServiceRequest) -> CorsFuture<S::Future, B> {
-        if matches!(self.own.governing, Governing::Nothing) {
+        let own = self.own.load();
+        if matches!(own.governing, Governing::Nothing) {
             return CorsFuture::forward(self.service.call(req), After::Nothing);
         }
         let incoming = request::read(req.head());
-        match judge(&self.own, &req, incoming, Role::Reached) {
+        match judge(&own, &req, incoming, Role::Reached) {
             Judged::Answer(res, grant) => {
                 precedence::record_reached(&req, Reached { grant, refusal: None });
                 CorsFuture::answer(req, res)

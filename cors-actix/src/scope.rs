@@ -151,7 +151,7 @@ where
     T::Service: 'static,
     B: MessageBody + 'static,
 {
-    let locator = ScopeLocator::new(cors.governing().clone(), guard);
+    let locator = ScopeLocator::new(cors.shared().clone(), guard);
     let id = locator.id();
     scope.configure(move |cfg| locator.configure(cfg)).wrap(cors.at_level(Level::Scope(id)))
 }

@@ -64,6 +64,9 @@ pub(crate) mod registry;
 pub(crate) mod table;
 
 use std::rc::Rc;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::HttpMessage;
@@ -100,6 +103,44 @@ impl Governed {
             Governing::Disabled | Governing::Nothing => Prebuilt::of(None),
         };
         Governed { governing, prebuilt }
+    }
+}
+
+/// Where a layer's policy lives: fixed when the layer is made, or replaceable while the app runs
+/// ([`Reload`](crate::Reload)), read without a lock.
+#[derive(Clone, Debug)]
+pub(crate) enum Shared {
+    Fixed(Arc<Governed>),
+    Swap(Arc<ArcSwap<Governed>>),
+}
+
+/// A policy as one request reads it: whatever a reload does meanwhile, the request keeps this one.
+pub(crate) enum Loaded<'a> {
+    Fixed(&'a Governed),
+    Swap(arc_swap::Guard<Arc<Governed>>),
+}
+
+impl std::ops::Deref for Loaded<'_> {
+    type Target = Governed;
+    fn deref(&self) -> &Governed {
+        match self {
+            Loaded::Fixed(g) => g,
+            Loaded::Swap(g) => g,
+        }
+    }
+}
+
+impl Shared {
+    pub(crate) fn fixed(governing: Governing) -> Shared {
+        Shared::Fixed(Arc::new(Governed::new(governing)))
+    }
+
+    /// The policy now.
+    pub(crate) fn load(&self) -> Loaded<'_> {
+        match self {
+            Shared::Fixed(g) => Loaded::Fixed(g),
+            Shared::Swap(s) => Loaded::Swap(s.load()),
+        }
     }
 }
 
@@ -170,14 +211,14 @@ pub(crate) enum Resolved<'t> {
     Own,
     /// A handler's or scope's; `certain` unless a registration the owner cannot see past (an
     /// earlier resource whose pattern also matches) may take the request first.
-    Entry { governed: &'t Governed, certain: bool },
+    Entry { governed: Loaded<'t>, certain: bool },
     /// Several policies may govern and the owner cannot tell which without running user code.
     Ambiguous,
 }
 
-impl<'t> Resolved<'t> {
+impl Resolved<'_> {
     /// The resolved policy, with `own` standing for the owner's; `None` when ambiguous.
-    pub(crate) fn governed(&self, own: &'t Governed) -> Option<&'t Governed> {
+    pub(crate) fn governed<'s>(&'s self, own: &'s Governed) -> Option<&'s Governed> {
         match self {
             Resolved::Own => Some(own),
             Resolved::Entry { governed, .. } => Some(governed),
@@ -231,7 +272,7 @@ pub(crate) fn resolve<'t, L>(
         Found::Entry { entry, certain } => match level {
             // A scope's own entry (or one around it) is not more specific than the scope.
             Level::Scope(own) if !table.is_inside(entry, own) => Resolved::Own,
-            _ => Resolved::Entry { governed: &entry.governed, certain },
+            _ => Resolved::Entry { governed: entry.governed.load(), certain },
         },
     }
 }

@@ -28,7 +28,7 @@ use actix_web::http::Method;
 use actix_web::{guard, Error, HttpResponse};
 
 use super::table::Table;
-use super::{Governed, Governing};
+use super::{Governing, Shared};
 
 /// A guard the macro knows: the user's `guard = ".."` functions of a route attribute, together.
 pub type GuardFn = fn(&GuardContext<'_>) -> bool;
@@ -71,7 +71,7 @@ pub(crate) enum MarkerKind {
 /// One handler or scope policy, as registered.
 pub(crate) struct Marker {
     pub(crate) id: u64,
-    pub(crate) governed: Rc<Governed>,
+    pub(crate) governed: Shared,
     pub(crate) kind: MarkerKind,
     locator: Rc<ResourceMap>,
 }
@@ -148,12 +148,12 @@ fn register_locator(config: &mut AppService, marker: Rc<Marker>) {
     config.register_service(rdef, Some(never), service, Some(locator));
 }
 
-fn new_marker(id: u64, governing: Governing, kind: MarkerKind) -> Rc<Marker> {
+fn new_marker(id: u64, governed: Shared, kind: MarkerKind) -> Rc<Marker> {
     let mut locator = ResourceMap::new(ResourceDef::root_prefix(&locator_prefix(id)));
     let mut child = ResourceDef::new("");
     child.set_name(locator_name(id));
     locator.add(&mut child, None);
-    Rc::new(Marker { id, governed: Rc::new(Governed::new(governing)), kind, locator: Rc::new(locator) })
+    Rc::new(Marker { id, governed, kind, locator: Rc::new(locator) })
 }
 
 /// Registers the marker of a `#[cors]` handler on `pattern` for `methods`, in the `config` the
@@ -173,7 +173,7 @@ pub(crate) fn register_handler(
         guard,
         label: label.to_owned(),
     };
-    let marker = new_marker(id, governing, kind);
+    let marker = new_marker(id, Shared::fixed(governing), kind);
     enrol(config, &marker);
     register_locator(config, marker);
 }
@@ -185,8 +185,8 @@ pub(crate) struct ScopeLocator {
 
 impl ScopeLocator {
     /// A new scope marker; its number names the scope's layer.
-    pub(crate) fn new(governing: Governing, guard: Option<Rc<dyn Guard>>) -> ScopeLocator {
-        ScopeLocator { marker: new_marker(next_id(), governing, MarkerKind::Scope { guard }) }
+    pub(crate) fn new(governed: Shared, guard: Option<Rc<dyn Guard>>) -> ScopeLocator {
+        ScopeLocator { marker: new_marker(next_id(), governed, MarkerKind::Scope { guard }) }
     }
 
     /// The marker's number.

@@ -14,7 +14,7 @@ use actix_web::guard::Guard;
 use actix_web::http::Method;
 
 use super::registry::{locator_prefix, probe_name, GuardFn, Marker, MarkerKind};
-use super::{Governed, Governing};
+use super::{Governing, Shared};
 use crate::announce;
 
 /// Where an entry applies.
@@ -36,7 +36,7 @@ enum Place {
 
 /// One handler or scope policy of the app.
 pub(crate) struct Entry {
-    pub(crate) governed: Rc<Governed>,
+    pub(crate) governed: Shared,
     id: u64,
     place: Place,
     /// The full pattern, as actix-web reports it.
@@ -135,7 +135,7 @@ impl Table {
                         label: format!(
                             "the scope policy at \"{}\" ({})",
                             if prefix.is_empty() { "/" } else { &prefix },
-                            origins(&marker.governed.governing)
+                            origins(&marker.governed.load().governing)
                         ),
                         pattern: prefix,
                         shadow_reported: Cell::new(false),
