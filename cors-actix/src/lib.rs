@@ -134,6 +134,7 @@
 
 mod announce;
 mod middleware;
+mod origin_check;
 mod precedence;
 mod refusal;
 mod request;
@@ -143,7 +144,7 @@ mod scope;
 #[doc(hidden)]
 pub mod __private;
 
-pub use cors_core::{ConfigError, ConfigErrors, Origin, Policy, PolicyBuilder, PolicyConfig};
+pub use cors_core::{ConfigError, ConfigErrors, Origin, OriginBuf, Policy, PolicyBuilder, PolicyConfig};
 pub use cors_macros::{cors, CorsPolicy};
 pub use middleware::{Cors, CorsFuture, CorsMiddleware, NamedPolicy, Reload};
 pub use scope::ScopeExt;

@@ -13,10 +13,14 @@ use std::task::{Context, Poll};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpResponse};
-use cors_core::{Action, ConfigErrors, CorsRequest, Decision, Policy, PolicyConfig, RequestKind, Vary};
+use cors_core::{
+    Action, Checked, ConfigErrors, CorsRequest, Decision, Policy, PolicyConfig, RequestKind, Vary,
+};
+use futures_util::future::LocalBoxFuture;
 use pin_project_lite::pin_project;
 
 use crate::announce;
+use crate::origin_check;
 use crate::precedence::table::Table;
 use crate::precedence::{self, registry, Governed, Governing, Level, Reached, Shared};
 use crate::refusal::{self, RefusalLog};
@@ -215,22 +219,25 @@ impl Reload {
     }
 
     /// Validates `config` and replaces the policy with it; on an error, the running policy stays
-    /// and the errors say what to fix, as when a policy is built.
+    /// and the errors say what to fix, as when a policy is built. The running policy's origin
+    /// predicate and origin check, which a configuration cannot hold, are kept
+    /// ([`Policy::with_config`]).
     pub fn replace_config(&self, config: &PolicyConfig) -> Result<Policy, ConfigErrors> {
-        let policy = config.build()?;
+        let policy = self.policy().with_config(config)?;
         self.replace(policy.clone());
         Ok(policy)
     }
 
     /// Reads `CORS_*` variables again and replaces the policy; on an error, the running policy
-    /// stays.
+    /// stays. The origin predicate and origin check are kept, as by
+    /// [`replace_config`](Self::replace_config).
     pub fn replace_from_env(&self) -> Result<Policy, ConfigErrors> {
         self.replace_from_env_prefixed(cors_core::DEFAULT_PREFIX)
     }
 
     /// Like [`replace_from_env`](Self::replace_from_env), with `{prefix}_*` variables.
     pub fn replace_from_env_prefixed(&self, prefix: &str) -> Result<Policy, ConfigErrors> {
-        let policy = Policy::from_env_prefixed(prefix)?;
+        let policy = self.policy().with_env_prefixed(prefix)?;
         self.replace(policy.clone());
         Ok(policy)
     }
@@ -257,7 +264,7 @@ where
     type Error = Error;
     type Transform = CorsMiddleware<S>;
     type InitError = ();
-    type Future = std::future::Ready<Result<Self::Transform, ()>>;
+    type Future = LocalBoxFuture<'static, Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.log_startup();
@@ -278,7 +285,7 @@ where
             // This layer's app has registered its markers and finished its map: report now.
             registry::compile_finished();
         }
-        std::future::ready(Ok(CorsMiddleware {
+        let middleware = CorsMiddleware {
             service: Rc::new(service),
             own: self.own.clone(),
             level: self.level,
@@ -286,7 +293,22 @@ where
             protocol: lookups || registry::plain_inner_layers(),
             normalize: inner.contains("NormalizePathNormalization"),
             table: OnceCell::new(),
-        }))
+        };
+        // With credentials, an origin check that allows origins no deployment allows stops the
+        // server before it serves a request.
+        let check = match &self.own.load().governing {
+            Governing::Policy(policy) => policy.origin_check().filter(|c| c.needs_probe()).cloned(),
+            Governing::Disabled | Governing::Nothing => None,
+        };
+        Box::pin(async move {
+            if let Some(check) = check {
+                if let Err(errors) = origin_check::probe(&check).await {
+                    tracing::error!(target: "cors", "the server does not start: {errors}");
+                    return Err(());
+                }
+            }
+            Ok(middleware)
+        })
     }
 }
 
@@ -359,10 +381,14 @@ where
             let grant = Grant::vary_only(Vary::ORIGIN);
             return self.forward(req, After::Own { grant, refusal: None, inner: self.protocol });
         };
+        let role = Role::Owner { may_block: resolved.is_certain() };
+        if needs_check(governed, &incoming) {
+            return self.call_checked(req, governed.to_arc(), role);
+        }
         // Decide. A preflight is answered before routing even when a registration the owner
         // cannot see past might take its path (that is reported); blocking waits for routing
         // then, and the layer routing reaches blocks.
-        match judge(governed, &req, incoming, Role::Owner { may_block: resolved.is_certain() }) {
+        match judge(governed, &req, incoming, role, None) {
             Judged::Answer(res, _) => CorsFuture::answer(req, res),
             // Write, once the response exists.
             Judged::Pass(grant, refusal) => {
@@ -392,9 +418,19 @@ enum Judged {
 
 /// Decides `req` with the governing policy, in one place for every layer: preflights answered,
 /// blocked requests refused, the grant of the rest.
-fn judge(governed: &Governed, req: &ServiceRequest, incoming: Incoming<'_>, role: Role) -> Judged {
+///
+/// `checked` is the asynchronous origin check's verdict, when the policy needed one.
+fn judge(
+    governed: &Governed,
+    req: &ServiceRequest,
+    incoming: Incoming<'_>,
+    role: Role,
+    checked: Option<&Checked>,
+) -> Judged {
     let decision = match &governed.governing {
-        Governing::Policy(policy) => policy.decide(&with_private_network(incoming.cors, policy, req.head())),
+        Governing::Policy(policy) => {
+            policy.decide_checked(&with_private_network(incoming.cors, policy, req.head()), checked)
+        }
         Governing::Disabled => Decision::disabled(&incoming.cors),
         Governing::Nothing => return Judged::Pass(Grant::default(), None),
     };
@@ -445,7 +481,10 @@ where
             return CorsFuture::forward(self.service.call(req), After::Nothing);
         }
         let incoming = request::read(req.head());
-        match judge(&own, &req, incoming, Role::Reached) {
+        if needs_check(&own, &incoming) {
+            return self.call_checked(req, own.to_arc(), Role::Reached);
+        }
+        match judge(&own, &req, incoming, Role::Reached, None) {
             Judged::Answer(res, grant) => {
                 precedence::record_reached(&req, Reached { grant, refusal: None });
                 CorsFuture::answer(req, res)
@@ -456,6 +495,59 @@ where
                 CorsFuture::forward(self.service.call(req), After::Reached(reached))
             }
         }
+    }
+}
+
+/// Whether `governed`'s policy must await its asynchronous origin check before deciding.
+fn needs_check(governed: &Governed, incoming: &Incoming<'_>) -> bool {
+    matches!(&governed.governing, Governing::Policy(p) if p.origin_to_check(&incoming.cors).is_some())
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    /// The same line as `call` and `call_reached` for a request whose origin only the
+    /// asynchronous check can allow: await the verdict, then judge and forward as they do. The
+    /// request keeps the policy it started with (`governed`), whatever a reload does meanwhile.
+    fn call_checked(
+        &self,
+        req: ServiceRequest,
+        governed: Arc<Governed>,
+        role: Role,
+    ) -> CorsFuture<S::Future, B> {
+        let service = self.service.clone();
+        let protocol = self.protocol;
+        CorsFuture::checking(Box::pin(async move {
+            let checked = match &governed.governing {
+                Governing::Policy(policy) => origin_check::verdict(policy, &req).await,
+                Governing::Disabled | Governing::Nothing => None,
+            };
+            let incoming = request::read(req.head());
+            let after = match judge(&governed, &req, incoming, role, checked.as_ref()) {
+                Judged::Answer(res, grant) => {
+                    if role == Role::Reached {
+                        precedence::record_reached(&req, Reached { grant, refusal: None });
+                    }
+                    return Ok(req.into_response(res).map_into_right_body());
+                }
+                Judged::Pass(grant, refusal) => match role {
+                    Role::Owner { .. } => {
+                        if protocol {
+                            precedence::own(&req);
+                        }
+                        After::Own { grant, refusal, inner: protocol }
+                    }
+                    Role::Reached => {
+                        let reached = Reached { grant, refusal };
+                        precedence::record_reached(&req, reached.clone());
+                        After::Reached(reached)
+                    }
+                },
+            };
+            complete(service.call(req).await, after)
+        }))
     }
 }
 
@@ -505,6 +597,8 @@ pin_project! {
         // Waiting for the next service; its response (or error response) gets the owner's
         // headers, or is passed through by a layer routing reached.
         Forwarded { #[pin] fut: F, after: Option<After> },
+        // Awaiting the asynchronous origin check, then all the rest.
+        Checking { fut: LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>> },
     }
 }
 
@@ -517,6 +611,12 @@ impl<F, B> CorsFuture<F, B> {
 
     fn forward(fut: F, after: After) -> Self {
         CorsFuture { state: State::Forwarded { fut, after: Some(after) } }
+    }
+
+    fn checking(
+        fut: LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>>,
+    ) -> Self {
+        CorsFuture { state: State::Checking { fut } }
     }
 }
 
@@ -541,36 +641,46 @@ where
                 let Some(after) = after.take() else {
                     return Poll::Pending;
                 };
-                Poll::Ready(match (result, after) {
-                    (Ok(mut res), After::Own { grant, refusal, inner }) => {
-                        let reached = if inner { precedence::take_reached(res.request()) } else { None };
-                        finish(res.response_mut(), reached, &grant, refusal.as_deref());
-                        Ok(res.map_into_left_body())
-                    }
-                    (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
-                    (Err(mut error), After::Own { grant, refusal, .. }) => {
-                        // The dispatcher builds the error's response later; decorate it then.
-                        error.add_response_mapper(move |mut res| {
-                            let reached = res.extensions_mut().remove::<Reached>();
-                            finish(&mut res, reached, &grant, refusal.as_deref());
-                            res
-                        });
-                        Err(error)
-                    }
-                    (Err(mut error), After::Reached(reached)) => {
-                        // Mappers run in the order they are added: this one (the innermost
-                        // layer's first) before the owner's.
-                        error.add_response_mapper(move |mut res| {
-                            if !res.extensions().contains::<Reached>() {
-                                res.extensions_mut().insert(reached.clone());
-                            }
-                            res
-                        });
-                        Err(error)
-                    }
-                    (Err(error), After::Nothing) => Err(error),
-                })
+                Poll::Ready(complete(result, after))
             }
+            StateProj::Checking { fut } => fut.as_mut().poll(cx),
         }
+    }
+}
+
+/// Writes what `after` says on the next service's response, or on its error's response when the
+/// dispatcher makes it.
+fn complete<B: MessageBody>(
+    result: Result<ServiceResponse<B>, Error>,
+    after: After,
+) -> Result<ServiceResponse<EitherBody<B, BoxBody>>, Error> {
+    match (result, after) {
+        (Ok(mut res), After::Own { grant, refusal, inner }) => {
+            let reached = if inner { precedence::take_reached(res.request()) } else { None };
+            finish(res.response_mut(), reached, &grant, refusal.as_deref());
+            Ok(res.map_into_left_body())
+        }
+        (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
+        (Err(mut error), After::Own { grant, refusal, .. }) => {
+            // The dispatcher builds the error's response later; decorate it then.
+            error.add_response_mapper(move |mut res| {
+                let reached = res.extensions_mut().remove::<Reached>();
+                finish(&mut res, reached, &grant, refusal.as_deref());
+                res
+            });
+            Err(error)
+        }
+        (Err(mut error), After::Reached(reached)) => {
+            // Mappers run in the order they are added: this one (the innermost
+            // layer's first) before the owner's.
+            error.add_response_mapper(move |mut res| {
+                if !res.extensions().contains::<Reached>() {
+                    res.extensions_mut().insert(reached.clone());
+                }
+                res
+            });
+            Err(error)
+        }
+        (Err(error), After::Nothing) => Err(error),
     }
 }

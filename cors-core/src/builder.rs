@@ -1,11 +1,14 @@
 //! [`PolicyBuilder`]: the Rust API for making a policy, the only one that takes a predicate.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::{PolicyConfig, Preset};
-use crate::error::{ConfigErrors, Naming};
-use crate::origin::Origin;
-use crate::policy::{Policy, Predicate};
+use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
+use crate::origin::{Origin, OriginBuf};
+use crate::origin_check::CheckSpec;
+use crate::policy::{Callbacks, Policy};
 
 /// Collects settings; [`build`](Self::build) validates them all at once.
 ///
@@ -27,13 +30,16 @@ use crate::policy::{Policy, Predicate};
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct PolicyBuilder {
     config: PolicyConfig,
-    predicate: Option<Predicate>,
+    callbacks: Callbacks,
+    /// `origin_check_cache` and `origin_check_timeout`, applied to the check at build.
+    check_cache: Option<(u64, Duration)>,
+    check_timeout: Option<Duration>,
 }
 
 impl PolicyBuilder {
     /// Starts from a configuration (e.g. one read from a file), to adjust before building.
     pub fn from_config(config: PolicyConfig) -> Self {
-        PolicyBuilder { config, predicate: None }
+        PolicyBuilder { config, ..PolicyBuilder::default() }
     }
 
     /// Allows one origin or pattern: `https://myapp.com`, `https://*.myapp.com`,
@@ -66,7 +72,68 @@ impl PolicyBuilder {
     where
         F: Fn(&Origin<'_>) -> bool + Send + Sync + 'static,
     {
-        self.predicate = Some(Arc::new(predicate));
+        self.callbacks.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// Allows the origins this asynchronous check allows, beside the listed ones and the
+    /// predicate's: for origins kept in a database or a service. Like the predicate, it sees the
+    /// origin only, so `Vary: Origin` stays sufficient.
+    ///
+    /// The middleware asks it only about origins nothing else allows, caches each verdict
+    /// ([`origin_check_cache`](Self::origin_check_cache); failures are not cached), lets
+    /// concurrent requests for an unseen origin share one call, and refuses a request whose
+    /// call fails or outlasts [`origin_check_timeout`](Self::origin_check_timeout), logging why.
+    /// With credentials on, it asks the check about origins no deployment allows when the
+    /// server starts, and refuses to start if it allows one, unless
+    /// [`dangerously_trust_origin_fn`](Self::dangerously_trust_origin_fn).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cors_core::Policy;
+    ///
+    /// async fn tenant_allows(origin: &str) -> Result<bool, std::io::Error> {
+    ///     // e.g. SELECT 1 FROM tenants WHERE origin = $1
+    ///     Ok(origin == "https://acme.example")
+    /// }
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origin("https://app.example")
+    ///     .allow_origin_async(|origin| async move { tenant_allows(origin.as_str()).await })
+    ///     .origin_check_cache(50_000, Duration::from_secs(300))
+    ///     .allow_credentials(true)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(policy.origin_check().is_some());
+    /// ```
+    pub fn allow_origin_async<F, Fut, E>(mut self, check: F) -> Self
+    where
+        F: Fn(OriginBuf) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<bool, E>> + 'static,
+        E: std::fmt::Display + 'static,
+    {
+        let ask = move |origin: OriginBuf| {
+            let fut = check(origin);
+            Box::pin(async move { fut.await.map_err(|e| e.to_string()) })
+                as std::pin::Pin<Box<dyn Future<Output = Result<bool, String>>>>
+        };
+        self.callbacks.check = Some(CheckSpec::new(Arc::new(ask)));
+        self
+    }
+
+    /// How many verdicts of the origin check are kept (default 10 000) and for how long
+    /// (default 60 s, at most a day): a new tenant's origin, or a revoked one, takes effect
+    /// within `ttl`. Building fails if there is no [`allow_origin_async`](Self::allow_origin_async).
+    pub fn origin_check_cache(mut self, capacity: u64, ttl: Duration) -> Self {
+        self.check_cache = Some((capacity, ttl));
+        self
+    }
+
+    /// How long one call of the origin check may take (default 2 s, at most 60 s); a slower
+    /// one refuses the request. Building fails if there is no
+    /// [`allow_origin_async`](Self::allow_origin_async).
+    pub fn origin_check_timeout(mut self, timeout: Duration) -> Self {
+        self.check_timeout = Some(timeout);
         self
     }
 
@@ -198,7 +265,35 @@ impl PolicyBuilder {
     }
 
     /// Validates every setting and builds the policy, or reports every problem at once.
-    pub fn build(self) -> Result<Policy, ConfigErrors> {
-        crate::validate::validate(&self.config, self.predicate, Naming::Builder)
+    pub fn build(mut self) -> Result<Policy, ConfigErrors> {
+        let mut unused = None;
+        match &mut self.callbacks.check {
+            Some(spec) => {
+                if let Some((capacity, ttl)) = self.check_cache {
+                    (spec.capacity, spec.ttl) = (capacity, ttl);
+                }
+                if let Some(timeout) = self.check_timeout {
+                    spec.timeout = timeout;
+                }
+            }
+            None if self.check_cache.is_some() || self.check_timeout.is_some() => {
+                let set =
+                    if self.check_cache.is_some() { "origin_check_cache" } else { "origin_check_timeout" };
+                unused = Some(ConfigError::new(
+                    ErrorKind::InvalidOriginCheck,
+                    Setting::OriginCheck,
+                    format!("`{set}` is set but there is no origin check to apply it to; add `allow_origin_async(..)` or remove `{set}`"),
+                ).named(&Naming::Builder));
+            }
+            None => {}
+        }
+        let built = crate::validate::validate(&self.config, self.callbacks, Naming::Builder);
+        match (unused, built) {
+            (None, built) => built,
+            (Some(e), Ok(_)) => Err(ConfigErrors::new(vec![e])),
+            (Some(e), Err(more)) => {
+                Err(ConfigErrors::new(std::iter::once(e).chain(more.errors().iter().cloned()).collect()))
+            }
+        }
     }
 }

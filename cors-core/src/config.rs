@@ -130,7 +130,8 @@ impl PolicyConfig {
             | Setting::DangerouslyAllowInsecureOrigins
             | Setting::Preset
             | Setting::OriginPredicate
-            | Setting::DangerouslyTrustOriginPredicate => return false,
+            | Setting::DangerouslyTrustOriginPredicate
+            | Setting::OriginCheck => return false,
         };
         list.push(item.into());
         true
@@ -155,7 +156,8 @@ impl PolicyConfig {
             | Setting::MaxAge
             | Setting::PreflightStatus
             | Setting::Preset
-            | Setting::OriginPredicate => return false,
+            | Setting::OriginPredicate
+            | Setting::OriginCheck => return false,
         };
         *flag = on;
         true
@@ -180,7 +182,8 @@ impl PolicyConfig {
             | Setting::DangerouslyAllowInsecureOrigins
             | Setting::Preset
             | Setting::OriginPredicate
-            | Setting::DangerouslyTrustOriginPredicate => return false,
+            | Setting::DangerouslyTrustOriginPredicate
+            | Setting::OriginCheck => return false,
         }
         true
     }
@@ -204,7 +207,8 @@ impl PolicyConfig {
             | Setting::DangerouslyAllowInsecureOrigins
             | Setting::Preset
             | Setting::OriginPredicate
-            | Setting::DangerouslyTrustOriginPredicate => return false,
+            | Setting::DangerouslyTrustOriginPredicate
+            | Setting::OriginCheck => return false,
         }
         true
     }
@@ -228,7 +232,8 @@ impl PolicyConfig {
             | Setting::AllowNullOrigin
             | Setting::DangerouslyAllowInsecureOrigins
             | Setting::OriginPredicate
-            | Setting::DangerouslyTrustOriginPredicate => return false,
+            | Setting::DangerouslyTrustOriginPredicate
+            | Setting::OriginCheck => return false,
         }
         true
     }
@@ -241,6 +246,6 @@ impl PolicyConfig {
 
     /// Validates and builds, with errors naming settings in the given words.
     pub fn build_named(&self, naming: Naming) -> Result<Policy, ConfigErrors> {
-        crate::validate::validate(self, None, naming)
+        crate::validate::validate(self, crate::policy::Callbacks::default(), naming)
     }
 }

@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use crate::escape::ClientValue;
 use crate::headers::{is_token, HeaderRefusal};
+use crate::origin_check::Checked;
 use crate::policy::{OriginRule, Policy};
 use crate::vary::Vary;
 
@@ -174,6 +175,13 @@ pub enum Refusal<'a> {
     Disabled,
     /// The origin is not allowed.
     OriginNotAllowed(&'a [u8]),
+    /// The asynchronous origin check failed or did not answer in time for this origin.
+    OriginCheckFailed {
+        /// The origin.
+        origin: &'a [u8],
+        /// What went wrong, as the check (or the timer) said.
+        reason: &'a str,
+    },
     /// Several `Origin` lines: never granted.
     SeveralOrigins,
     /// The requested method is not allowed.
@@ -221,18 +229,29 @@ impl fmt::Display for Reason<'_> {
                 write!(f, "origin \"{}\" is not allowed (allowed: ", ClientValue(o))?;
                 let shown = &inner.shown_origins;
                 let predicate = matches!(&inner.origin_rule, OriginRule::Set { predicate: Some(_), .. });
-                if shown.is_empty() && !predicate {
+                let check = policy.origin_check().is_some();
+                if shown.is_empty() && !predicate && !check {
                     f.write_str("none")?;
                 } else if shown.len() <= 5 {
                     f.write_str(&shown.join(", "))?;
                 } else {
                     write!(f, "{}, {} and {} more", shown[0], shown[1], shown.len() - 2)?;
                 }
-                if predicate {
-                    f.write_str(if shown.is_empty() { "origins the predicate accepts" } else { ", and origins the predicate accepts" })?;
+                let mut also = !shown.is_empty();
+                for (on, what) in [(predicate, "origins the predicate accepts"), (check, "origins the origin check allows")] {
+                    if on {
+                        f.write_str(if also { ", and " } else { "" })?;
+                        f.write_str(what)?;
+                        also = true;
+                    }
                 }
                 f.write_str(")")
             }
+            Refusal::OriginCheckFailed { origin, reason } => write!(
+                f,
+                "origin \"{}\" could not be checked: {reason}; it is refused until the origin check answers",
+                ClientValue(origin)
+            ),
             Refusal::SeveralOrigins => f.write_str("the request has several Origin header lines"),
             Refusal::MethodNotAllowed(m) => write!(
                 f,
@@ -446,7 +465,47 @@ impl Policy {
     /// assert_eq!(decision.kind(), RequestKind::Actual);
     /// assert!(decision.is_allowed());
     /// ```
+    ///
+    /// An origin only the asynchronous origin check could allow is refused here: with a check,
+    /// await its verdict for [`origin_to_check`](Self::origin_to_check) and call
+    /// [`decide_checked`](Self::decide_checked).
     pub fn decide<'a, L>(&'a self, req: &CorsRequest<'a, L>) -> Decision<'a>
+    where
+        L: IntoIterator<Item = &'a [u8]> + Clone,
+    {
+        self.decide_checked(req, None)
+    }
+
+    /// Decides one request given the asynchronous origin check's verdict for its origin
+    /// (`None` when [`origin_to_check`](Self::origin_to_check) named none).
+    ///
+    /// ```
+    /// use cors_core::{Checked, CorsRequest, Field, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origin_async(|o| async move { Ok::<_, String>(o.host().ends_with(".tenant.example")) })
+    ///     .build()
+    ///     .unwrap();
+    /// let request = CorsRequest {
+    ///     method: b"GET",
+    ///     origin: Field::One(b"https://acme.tenant.example"),
+    ///     request_method: Field::Absent,
+    ///     request_headers: [].iter().copied(),
+    ///     request_private_network: false,
+    /// };
+    /// assert!(policy.origin_to_check(&request).is_some());
+    /// // The adapter awaits `check.verdict(origin)`; here, the outcomes it can have:
+    /// assert!(policy.decide_checked(&request, Some(&Checked::Allowed)).is_allowed());
+    /// assert!(!policy.decide_checked(&request, Some(&Checked::Denied)).is_allowed());
+    /// let timed_out = Checked::timed_out(std::time::Duration::from_secs(2));
+    /// let refused = policy.decide_checked(&request, Some(&timed_out));
+    /// assert!(refused.reason().unwrap().to_string().contains("did not answer within 2s"));
+    /// ```
+    pub fn decide_checked<'a, L>(
+        &'a self,
+        req: &CorsRequest<'a, L>,
+        checked: Option<&'a Checked>,
+    ) -> Decision<'a>
     where
         L: IntoIterator<Item = &'a [u8]> + Clone,
     {
@@ -479,7 +538,13 @@ impl Policy {
         }
         let origin = match origin {
             None => return decision.refuse(Refusal::SeveralOrigins),
-            Some(o) if !self.allows_origin(o) => return decision.refuse(Refusal::OriginNotAllowed(o)),
+            Some(o) if !self.allows_origin(o) => match checked {
+                Some(Checked::Allowed) => o,
+                Some(Checked::Failed(reason)) => {
+                    return decision.refuse(Refusal::OriginCheckFailed { origin: o, reason })
+                }
+                Some(Checked::Denied) | None => return decision.refuse(Refusal::OriginNotAllowed(o)),
+            },
             Some(o) => o,
         };
         decision.allow_origin = Some(if self.allows_any_origin() {

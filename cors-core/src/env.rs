@@ -24,7 +24,7 @@ use std::ffi::OsString;
 
 use crate::config::{PolicyConfig, Preset};
 use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting, SettingForm};
-use crate::policy::Policy;
+use crate::policy::{Callbacks, Policy};
 use crate::validate::{parse_bool, parse_max_age, parse_status, validate};
 
 /// The prefix of [`Policy::from_env`]: `CORS`, giving `CORS_ALLOWED_ORIGINS` and so on.
@@ -65,15 +65,29 @@ impl Policy {
         K: Into<OsString>,
         V: Into<OsString>,
     {
-        let naming = Naming::Env(prefix.to_string());
-        let (config, mut errors) = read_vars(prefix, vars);
-        match validate(&config, None, naming.clone()) {
-            Ok(policy) if errors.is_empty() => Ok(policy),
-            Ok(_) => Err(ConfigErrors::new(errors.into_iter().map(|e| e.named(&naming)).collect())),
-            Err(more) => {
-                errors.extend(more);
-                Err(ConfigErrors::new(errors.into_iter().map(|e| e.named(&naming)).collect()))
-            }
+        from_vars_with(prefix, vars, Callbacks::default())
+    }
+}
+
+/// [`Policy::from_vars`], keeping the builder-only parts given.
+pub(crate) fn from_vars_with<I, K, V>(
+    prefix: &str,
+    vars: I,
+    callbacks: Callbacks,
+) -> Result<Policy, ConfigErrors>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: Into<OsString>,
+    V: Into<OsString>,
+{
+    let naming = Naming::Env(prefix.to_string());
+    let (config, mut errors) = read_vars(prefix, vars);
+    match validate(&config, callbacks, naming.clone()) {
+        Ok(policy) if errors.is_empty() => Ok(policy),
+        Ok(_) => Err(ConfigErrors::new(errors.into_iter().map(|e| e.named(&naming)).collect())),
+        Err(more) => {
+            errors.extend(more);
+            Err(ConfigErrors::new(errors.into_iter().map(|e| e.named(&naming)).collect()))
         }
     }
 }

@@ -39,13 +39,16 @@ pub enum Setting {
     Preset,
     /// The origin predicate (builder only).
     OriginPredicate,
-    /// The opt-in for a predicate that accepts unknown origins together with credentials.
+    /// The opt-in for a predicate (or origin check) that accepts unknown origins together with
+    /// credentials.
     DangerouslyTrustOriginPredicate,
+    /// The asynchronous origin check, its cache and its timeout (builder only).
+    OriginCheck,
 }
 
 impl Setting {
     /// Every setting, in the order the documentation lists them.
-    pub const ALL: [Setting; 16] = [
+    pub const ALL: [Setting; 17] = [
         Setting::AllowedOrigins,
         Setting::AllowedMethods,
         Setting::AllowedHeaders,
@@ -62,6 +65,7 @@ impl Setting {
         Setting::Preset,
         Setting::OriginPredicate,
         Setting::DangerouslyTrustOriginPredicate,
+        Setting::OriginCheck,
     ];
 
     /// The field name in [`PolicyConfig`](crate::PolicyConfig) and in serde configuration.
@@ -83,6 +87,7 @@ impl Setting {
             Setting::Preset => "preset",
             Setting::OriginPredicate => "origin_predicate",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_predicate",
+            Setting::OriginCheck => "origin_check",
         }
     }
 
@@ -105,7 +110,9 @@ impl Setting {
             Setting::AllowNullOrigin => "ALLOW_NULL_ORIGIN",
             Setting::DangerouslyAllowInsecureOrigins => "DANGEROUSLY_ALLOW_INSECURE_ORIGINS",
             Setting::Preset => "PRESET",
-            Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate => return None,
+            Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate | Setting::OriginCheck => {
+                return None
+            }
         })
     }
 
@@ -127,14 +134,17 @@ impl Setting {
             Setting::MaxAge => SettingForm::Seconds,
             Setting::PreflightStatus => SettingForm::Status,
             Setting::Preset => SettingForm::Preset,
-            Setting::OriginPredicate => SettingForm::Predicate,
+            Setting::OriginPredicate | Setting::OriginCheck => SettingForm::Predicate,
         }
     }
 
     /// Whether the macros (`#[cors(..)]`, `#[derive(CorsPolicy)]`) can express the setting: not
     /// the predicate, nor its opt-in, which only the builder has.
     pub fn in_macros(self) -> bool {
-        !matches!(self, Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate)
+        !matches!(
+            self,
+            Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate | Setting::OriginCheck
+        )
     }
 
     /// What the setting holds, in words, e.g. "the allowed origins".
@@ -156,6 +166,7 @@ impl Setting {
             Setting::Preset => "the preset",
             Setting::OriginPredicate => "the origin predicate",
             Setting::DangerouslyTrustOriginPredicate => "the opt-in for a permissive predicate",
+            Setting::OriginCheck => "the asynchronous origin check",
         }
     }
 
@@ -178,6 +189,7 @@ impl Setting {
             Setting::Preset => "preset",
             Setting::OriginPredicate => "origin predicate",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_predicate",
+            Setting::OriginCheck => "origin check",
         }
     }
 
@@ -200,6 +212,7 @@ impl Setting {
             Setting::Preset => "preset",
             Setting::OriginPredicate => "allow_origin_fn",
             Setting::DangerouslyTrustOriginPredicate => "dangerously_trust_origin_fn",
+            Setting::OriginCheck => "allow_origin_async",
         }
     }
 }
@@ -318,8 +331,11 @@ pub enum ErrorKind {
     MaxAgeTooLarge,
     /// A preflight status other than 200 or 204.
     InvalidPreflightStatus,
-    /// An origin predicate that accepts origins no deployment allows, with credentials on.
+    /// An origin predicate (or asynchronous origin check) that accepts origins no deployment
+    /// allows, with credentials on.
     PermissivePredicate,
+    /// An asynchronous origin check's cache or timeout out of bounds.
+    InvalidOriginCheck,
     /// A value that is not `true` or `false`.
     InvalidBoolean,
     /// An environment variable with the prefix that names no setting (likely a typo).
@@ -502,6 +518,7 @@ mod tests {
             Setting::Preset => 13,
             Setting::OriginPredicate => 14,
             Setting::DangerouslyTrustOriginPredicate => 15,
+            Setting::OriginCheck => 16,
         }
     }
 

@@ -127,6 +127,70 @@ impl<'a> Origin<'a> {
     }
 }
 
+impl Origin<'_> {
+    /// An owned copy, for code that keeps the origin past the request (an asynchronous origin
+    /// check).
+    pub fn to_buf(&self) -> OriginBuf {
+        let offset = |part: &str| {
+            if part.is_empty() {
+                0
+            } else {
+                part.as_ptr() as usize - self.raw.as_ptr() as usize
+            }
+        };
+        OriginBuf {
+            raw: self.raw.into(),
+            scheme: (offset(self.scheme), self.scheme.len()),
+            host: (offset(self.host), self.host.len()),
+            port: self.port,
+        }
+    }
+}
+
+/// An owned [`Origin`]: what an asynchronous origin check receives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OriginBuf {
+    raw: Box<str>,
+    /// Start and length of each part in `raw`.
+    scheme: (usize, usize),
+    host: (usize, usize),
+    port: Option<u16>,
+}
+
+impl OriginBuf {
+    /// The borrowed form, with the same accessors.
+    pub fn as_origin(&self) -> Origin<'_> {
+        let part = |(start, len): (usize, usize)| &self.raw[start..start + len];
+        Origin { raw: &self.raw, scheme: part(self.scheme), host: part(self.host), port: self.port }
+    }
+
+    /// The whole value, e.g. `https://app.example.com:8443`.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The scheme, e.g. `https` (empty for `null`).
+    pub fn scheme(&self) -> &str {
+        self.as_origin().scheme()
+    }
+
+    /// The host, e.g. `app.example.com` (empty for `null`).
+    pub fn host(&self) -> &str {
+        self.as_origin().host()
+    }
+
+    /// The port, when the origin names one.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+}
+
+impl fmt::Display for OriginBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
 impl fmt::Display for Origin<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.raw)

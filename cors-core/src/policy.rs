@@ -8,17 +8,27 @@ use bytes::Bytes;
 use crate::builder::PolicyBuilder;
 use crate::config::PolicyConfig;
 use crate::decision::CorsHeader;
+use crate::decision::{CorsRequest, Field};
 use crate::error::ConfigError;
+use crate::error::{ConfigErrors, Naming};
 use crate::headers::HeaderRule;
 use crate::methods::MethodRule;
 use crate::origin::{Origin, OriginSet};
+use crate::origin_check::{CheckSpec, OriginCheck};
 
 /// An origin predicate: given the parsed origin only.
 pub(crate) type Predicate = Arc<dyn Fn(&Origin<'_>) -> bool + Send + Sync>;
 
+/// What only the builder can give a policy: the functions that grant origins.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    pub(crate) predicate: Option<Predicate>,
+    pub(crate) check: Option<CheckSpec>,
+}
+
 pub(crate) enum OriginRule {
     Any,
-    Set { origins: OriginSet, predicate: Option<Predicate> },
+    Set { origins: OriginSet, predicate: Option<Predicate>, check: Option<Box<OriginCheck>> },
 }
 
 pub(crate) struct Inner {
@@ -118,9 +128,69 @@ impl Policy {
         &self.inner.warnings
     }
 
-    /// The configuration this policy was built from (the predicate aside).
+    /// The configuration this policy was built from (the predicate and origin check aside).
     pub fn config(&self) -> &PolicyConfig {
         &self.inner.config
+    }
+
+    /// A policy built from `config` that keeps this one's origin predicate and origin check
+    /// (which a configuration cannot hold), through the same validator; for replacing a
+    /// running policy with settings re-read from a file or a table.
+    ///
+    /// ```
+    /// use cors_core::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origin("https://a.example")
+    ///     .allow_origin_fn(|o| o.host().ends_with(".tenants.example"))
+    ///     .build()
+    ///     .unwrap();
+    /// let mut config = policy.config().clone();
+    /// config.allowed_origins.push("https://b.example".into());
+    /// let next = policy.with_config(&config).unwrap();
+    /// assert!(next.allows_origin(b"https://b.example"));
+    /// assert!(next.allows_origin(b"https://x.tenants.example"), "the predicate stays");
+    /// ```
+    pub fn with_config(&self, config: &PolicyConfig) -> Result<Policy, ConfigErrors> {
+        crate::validate::validate(config, self.callbacks(), Naming::Config)
+    }
+
+    /// Like [`with_config`](Self::with_config), with the settings read from `{prefix}_*`
+    /// variables.
+    pub fn with_env_prefixed(&self, prefix: &str) -> Result<Policy, ConfigErrors> {
+        crate::env::from_vars_with(prefix, std::env::vars_os(), self.callbacks())
+    }
+
+    fn callbacks(&self) -> Callbacks {
+        match &self.inner.origin_rule {
+            OriginRule::Any => Callbacks::default(),
+            OriginRule::Set { predicate, check, .. } => {
+                Callbacks { predicate: predicate.clone(), check: check.as_ref().map(|c| c.spec().clone()) }
+            }
+        }
+    }
+
+    /// The asynchronous origin check, when the builder was given one
+    /// ([`PolicyBuilder::allow_origin_async`](crate::PolicyBuilder::allow_origin_async)).
+    pub fn origin_check(&self) -> Option<&OriginCheck> {
+        match &self.inner.origin_rule {
+            OriginRule::Set { check, .. } => check.as_deref(),
+            OriginRule::Any => None,
+        }
+    }
+
+    /// The origin to put to the asynchronous origin check before deciding `req`, if any: a
+    /// single `Origin` the lists, patterns and predicate do not allow, of the shape a browser
+    /// sends, not `null`. `None` when the policy has no check, or when [`decide`](Self::decide)
+    /// can answer alone.
+    pub fn origin_to_check<'r, L>(&self, req: &CorsRequest<'r, L>) -> Option<(&OriginCheck, &'r [u8])> {
+        let check = self.origin_check()?;
+        match req.origin {
+            Field::One(origin) if origin != b"null" && !self.allows_origin(origin) => {
+                Origin::parse(origin).is_some().then_some((check, origin))
+            }
+            _ => None,
+        }
     }
 
     /// The `Access-Control-Expose-Headers` value, built once with the policy, for adapters that
@@ -154,7 +224,7 @@ impl Policy {
     pub fn allows_origin(&self, origin: &[u8]) -> bool {
         match &self.inner.origin_rule {
             OriginRule::Any => true,
-            OriginRule::Set { origins, predicate } => {
+            OriginRule::Set { origins, predicate, .. } => {
                 if origins.contains_exact(origin) {
                     return true;
                 }
@@ -179,15 +249,22 @@ impl fmt::Display for Policy {
         let i = &self.inner;
         match &i.origin_rule {
             OriginRule::Any => f.write_str("origins: any (*)")?,
-            OriginRule::Set { predicate, .. } => {
+            OriginRule::Set { predicate, check, .. } => {
                 f.write_str("origins: ")?;
-                if i.shown_origins.is_empty() && predicate.is_none() {
-                    f.write_str("none")?;
-                }
-                f.write_str(&i.shown_origins.join(", "))?;
+                let mut parts: Vec<String> = i.shown_origins.clone();
                 if predicate.is_some() {
-                    f.write_str(if i.shown_origins.is_empty() { "predicate" } else { ", predicate" })?;
+                    parts.push("predicate".into());
                 }
+                if let Some(check) = check {
+                    parts.push(format!(
+                        "origin check (cache {} for {:?}, timeout {:?})",
+                        check.capacity(),
+                        check.ttl(),
+                        check.timeout()
+                    ));
+                }
+                f.write_str(if parts.is_empty() { "none" } else { "" })?;
+                f.write_str(&parts.join(", "))?;
             }
         }
         write!(f, "; methods: {}; request headers: {}", i.methods.shown(), i.headers.shown())?;

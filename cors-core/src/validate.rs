@@ -12,7 +12,8 @@ use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
 use crate::headers::{self, HeaderRule};
 use crate::methods::{self, MethodRule};
 use crate::origin::{Origin, OriginSet, OriginSpec, Scheme};
-use crate::policy::{Inner, OriginRule, Policy, Predicate};
+use crate::origin_check::OriginCheck;
+use crate::policy::{Callbacks, Inner, OriginRule, Policy};
 
 /// The most a max age may be: no browser honours more (Chromium caps at 7200, WebKit at 600).
 pub const MAX_MAX_AGE: i64 = 86_400;
@@ -54,12 +55,13 @@ fn status_error(text: &str) -> ConfigError {
     )
 }
 
-/// Validates `config` (and the builder's predicate) and builds the policy.
+/// Validates `config` (and the builder's predicate and origin check) and builds the policy.
 pub(crate) fn validate(
     written: &PolicyConfig,
-    predicate: Option<Predicate>,
+    callbacks: Callbacks,
     naming: Naming,
 ) -> Result<Policy, ConfigErrors> {
+    let Callbacks { predicate, check } = callbacks;
     // A preset fills what is left unset; what it filled is named after it in errors.
     let (config, preset_origins) = with_preset(written);
     let config = &config;
@@ -93,6 +95,13 @@ pub(crate) fn validate(
                 ErrorKind::AnyOriginInList,
                 &[Setting::AllowedOrigins, Setting::OriginPredicate],
                 "any origin (\"*\") makes the origin predicate pointless; remove one of them",
+            ));
+        }
+        if check.is_some() {
+            errors.push(ConfigError::combination(
+                ErrorKind::AnyOriginInList,
+                &[Setting::AllowedOrigins, Setting::OriginCheck],
+                "any origin (\"*\") makes the origin check pointless; remove one of them",
             ));
         }
     } else {
@@ -219,7 +228,12 @@ pub(crate) fn validate(
         errors.push(status_error(&status.to_string()));
     }
 
-    // A predicate that grants origins nobody deploys, with credentials on.
+    if let Some(check) = &check {
+        errors.extend(check.errors());
+    }
+
+    // A predicate that grants origins nobody deploys, with credentials on. (An asynchronous
+    // check is probed when the server starts: see `OriginCheck::probe`.)
     if let Some(pred) = &predicate {
         if credentials && !config.dangerously_trust_origin_predicate {
             if let Some(accepted) = permissive_probe(pred.as_ref(), config.allow_null_origin) {
@@ -236,7 +250,7 @@ pub(crate) fn validate(
         return Err(ConfigErrors::new(errors.into_iter().map(|e| e.named(&naming)).collect()));
     }
 
-    if !any_origin && origins.len() == 0 && predicate.is_none() {
+    if !any_origin && origins.len() == 0 && predicate.is_none() && check.is_none() {
         warnings.push(ConfigError::new(
             ErrorKind::NoOrigins,
             Setting::AllowedOrigins,
@@ -244,7 +258,10 @@ pub(crate) fn validate(
         ));
     }
 
-    let origin_rule = if any_origin { OriginRule::Any } else { OriginRule::Set { origins, predicate } };
+    let probe = credentials && !config.dangerously_trust_origin_predicate;
+    let check = check.map(|spec| Box::new(OriginCheck::new(spec, probe)));
+    let origin_rule =
+        if any_origin { OriginRule::Any } else { OriginRule::Set { origins, predicate, check } };
     let inner = Inner {
         origin_rule,
         shown_origins,
@@ -288,6 +305,12 @@ fn with_preset(written: &PolicyConfig) -> (PolicyConfig, bool) {
 
 /// Tries the predicate on origins that no deployment allows; returns one it accepted.
 fn permissive_probe(pred: &(dyn Fn(&Origin<'_>) -> bool + Send + Sync), null: bool) -> Option<String> {
+    probe_origins(null).into_iter().find(|p| Origin::parse(p.as_bytes()).is_some_and(|o| pred(&o)))
+}
+
+/// Origins no deployment allows, with a label random per process: what a predicate or an
+/// origin check is tried on when credentials are on.
+pub(crate) fn probe_origins(null: bool) -> Vec<String> {
     let label = format!("cors-probe-{:016x}", RandomState::new().hash_one(0x5eed_u64));
     let mut probes = vec![
         format!("https://{label}.invalid"),
@@ -299,5 +322,5 @@ fn permissive_probe(pred: &(dyn Fn(&Origin<'_>) -> bool + Send + Sync), null: bo
     if null {
         probes.push("null".into());
     }
-    probes.into_iter().find(|p| Origin::parse(p.as_bytes()).is_some_and(|o| pred(&o)))
+    probes
 }

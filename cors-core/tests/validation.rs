@@ -821,8 +821,10 @@ fn every_setting_has_a_name_in_every_naming() {
         assert!(!setting.builder_method().is_empty());
         assert!(!setting.macro_argument().is_empty());
         let env = setting.env_suffix();
-        let builder_only =
-            matches!(setting, Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate);
+        let builder_only = matches!(
+            setting,
+            Setting::OriginPredicate | Setting::DangerouslyTrustOriginPredicate | Setting::OriginCheck
+        );
         assert_eq!(env.is_none(), builder_only, "{setting:?}");
         if let Some(suffix) = env {
             assert_eq!(suffix, setting.field_name().to_ascii_uppercase(), "{setting:?}");
@@ -949,4 +951,69 @@ fn the_253_byte_host_limit_is_one_limit_for_origins_and_patterns() {
     // The same limit on requests, without the trailing dot.
     let p = Policy::builder().allow_origin(format!("https://{}.", host(253))).build().unwrap();
     assert!(p.allows_origin(format!("https://{}.", host(253)).as_bytes()));
+}
+
+/// An asynchronous check that allows the tenants' origins.
+fn with_check(builder: PolicyBuilder) -> PolicyBuilder {
+    builder.allow_origin_async(|o| async move { Ok::<_, String>(o.host().ends_with(".tenants.example")) })
+}
+
+#[test]
+fn the_origin_checks_settings_are_validated_with_the_rest() {
+    use std::time::Duration;
+    // Out of bounds, every problem at once.
+    let found = errors(
+        with_check(Policy::builder())
+            .origin_check_timeout(Duration::ZERO)
+            .origin_check_cache(10, Duration::from_secs(2 * 86_400))
+            .max_age(100_000),
+    );
+    let kinds: Vec<ErrorKind> = found.errors().iter().map(|e| e.kind()).collect();
+    assert_eq!(
+        kinds,
+        [ErrorKind::MaxAgeTooLarge, ErrorKind::InvalidOriginCheck, ErrorKind::InvalidOriginCheck],
+        "{found}"
+    );
+    let text = found.to_string();
+    assert!(text.contains("`allow_origin_async`: the origin check's timeout is 0ns; give it more than zero and at most 60 s with `origin_check_timeout`"), "{text}");
+    assert!(text.contains("longer than a day, so a revoked origin would stay allowed that long"), "{text}");
+
+    // Settings for a check that is not there.
+    let error = single(
+        Policy::builder().allow_origin("https://a.example").origin_check_timeout(Duration::from_secs(1)),
+    );
+    assert_eq!(error.kind(), ErrorKind::InvalidOriginCheck);
+    assert!(
+        error.to_string().contains("`origin_check_timeout` is set but there is no origin check"),
+        "{error}"
+    );
+    let errors = errors(
+        Policy::builder().allow_origin("https://a.example/").origin_check_cache(1, Duration::from_secs(1)),
+    );
+    assert_eq!(errors.errors().len(), 2, "reported with the other problems: {errors}");
+
+    // Beside any origin it is pointless.
+    let error = single(with_check(Policy::builder().allow_any_origin()));
+    assert_eq!(error.settings(), [Setting::AllowedOrigins, Setting::OriginCheck]);
+    assert!(error.to_string().contains("makes the origin check pointless"), "{error}");
+
+    // A check alone is a policy that allows something: no "no origin" warning.
+    let policy = build(with_check(Policy::builder()));
+    assert!(policy.warnings().is_empty(), "{:?}", policy.warnings());
+    let check = policy.origin_check().unwrap();
+    assert_eq!(
+        (check.capacity(), check.ttl(), check.timeout()),
+        (10_000, Duration::from_secs(60), Duration::from_secs(2))
+    );
+    assert!(!check.needs_probe(), "no credentials, no probe");
+    assert_eq!(
+        policy.to_string().split(';').next().unwrap(),
+        "origins: origin check (cache 10000 for 60s, timeout 2s)"
+    );
+    let probed =
+        build(with_check(Policy::builder().allow_origin("https://a.example")).allow_credentials(true));
+    assert!(probed.origin_check().unwrap().needs_probe(), "credentials: probed at startup");
+    let trusted =
+        build(with_check(Policy::builder()).allow_credentials(true).dangerously_trust_origin_fn(true));
+    assert!(!trusted.origin_check().unwrap().needs_probe());
 }

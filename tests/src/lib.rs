@@ -3,4 +3,5 @@
 pub mod browser;
 pub mod env_server;
 pub mod inproc;
+pub mod log;
 pub mod wire;

@@ -3,47 +3,13 @@
 //! table (which actix-web hands middleware only with a request) before its first request is
 //! answered. And a request, however its path is spelt, never makes the layer log a warning.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use actix_web::http::Method;
 use actix_web::test::init_service;
 use actix_web::{get, guard, put, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors, Policy, ScopeExt};
 use tests::inproc::names::*;
 use tests::inproc::{actual, preflight, send};
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    /// What was logged since the last call.
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
-
-/// Runs `f` in an actix system with a subscriber writing into the returned buffer.
-fn with_log<F: std::future::Future<Output = ()>>(f: impl FnOnce(Buffer) -> F) {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, || actix_web::rt::System::new().block_on(f(buffer)));
-}
+use tests::log::with_log;
 
 fn warnings(log: &str) -> Vec<&str> {
     log.lines().filter(|l| l.contains("WARN")).collect()

@@ -116,8 +116,18 @@ pub(crate) enum Shared {
 
 /// A policy as one request reads it: whatever a reload does meanwhile, the request keeps this one.
 pub(crate) enum Loaded<'a> {
-    Fixed(&'a Governed),
+    Fixed(&'a Arc<Governed>),
     Swap(arc_swap::Guard<Arc<Governed>>),
+}
+
+impl Loaded<'_> {
+    /// The same policy, to keep past this borrow (a request that awaits an origin check).
+    pub(crate) fn to_arc(&self) -> Arc<Governed> {
+        match self {
+            Loaded::Fixed(g) => Arc::clone(g),
+            Loaded::Swap(g) => Arc::clone(g),
+        }
+    }
 }
 
 impl std::ops::Deref for Loaded<'_> {
@@ -218,7 +228,7 @@ pub(crate) enum Resolved<'t> {
 
 impl Resolved<'_> {
     /// The resolved policy, with `own` standing for the owner's; `None` when ambiguous.
-    pub(crate) fn governed<'s>(&'s self, own: &'s Governed) -> Option<&'s Governed> {
+    pub(crate) fn governed<'s>(&'s self, own: &'s Loaded<'s>) -> Option<&'s Loaded<'s>> {
         match self {
             Resolved::Own => Some(own),
             Resolved::Entry { governed, .. } => Some(governed),
