@@ -47,11 +47,28 @@ pub enum Mode {
     /// against [`Mode::Layered`], what the precedence protocol itself costs a route outside them,
     /// without what actix-web's routing pays for the extra routes.
     Routes,
+    /// Ours, made with `Cors::reloadable` (issue 12): against [`Mode::Ours`], what being
+    /// replaceable while serving costs.
+    Reloadable,
+    /// Ours, with the allowed origin granted by a synchronous predicate instead of the list.
+    Predicate,
+    /// Ours, with the allowed origin granted by an asynchronous origin check, its verdicts
+    /// cached (issue 12): against [`Mode::Predicate`], what the cached path costs.
+    AsyncCheck,
 }
 
 impl Mode {
     /// Every mode, in the order tables show them.
-    pub const ALL: [Mode; 5] = [Mode::Bare, Mode::ActixCors, Mode::Ours, Mode::Layered, Mode::Routes];
+    pub const ALL: [Mode; 8] = [
+        Mode::Bare,
+        Mode::ActixCors,
+        Mode::Ours,
+        Mode::Layered,
+        Mode::Routes,
+        Mode::Reloadable,
+        Mode::Predicate,
+        Mode::AsyncCheck,
+    ];
 
     /// The name used on command lines and in tables.
     pub fn name(self) -> &'static str {
@@ -61,6 +78,9 @@ impl Mode {
             Mode::Ours => "ours",
             Mode::Layered => "layered",
             Mode::Routes => "routes",
+            Mode::Reloadable => "reloadable",
+            Mode::Predicate => "predicate",
+            Mode::AsyncCheck => "async",
         }
     }
 
@@ -133,6 +153,32 @@ pub fn our_policy() -> cors_actix::Policy {
         .expose_headers(["x-request-id"])
         .allow_credentials(true)
         .max_age(600)
+        .build()
+        .expect("valid policy")
+}
+
+/// [`our_policy`] with its origin granted by `grant` instead of the list.
+fn our_settings() -> cors_actix::PolicyBuilder {
+    cors_actix::Policy::builder()
+        .allow_methods(["GET", "PUT"])
+        .allow_headers(["content-type", "x-api-key"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(600)
+}
+
+/// [`our_policy`], the origin granted by a synchronous predicate.
+pub fn predicate_policy() -> cors_actix::Policy {
+    our_settings().allow_origin_fn(|o| o.as_str() == ALLOWED_ORIGIN).build().expect("valid policy")
+}
+
+/// [`our_policy`], the origin granted by an asynchronous check (which answers at once: the
+/// benchmarks measure the cached path, after the first request of each origin).
+pub fn async_policy() -> cors_actix::Policy {
+    our_settings()
+        .allow_origin_async(|o: cors_actix::OriginBuf| async move {
+            Ok::<_, String>(o.as_str() == ALLOWED_ORIGIN)
+        })
         .build()
         .expect("valid policy")
 }
@@ -271,6 +317,45 @@ pub fn app_routes() -> App<
         .service(web::scope("/partner").route("/orders", web::get().to(handler)))
         .service(resource())
         .wrap(cors_actix::Cors::new(our_policy()))
+}
+
+/// The app wrapped in ours, made replaceable (`Cors::reloadable`); the handle is dropped.
+pub fn app_reloadable() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource()).wrap(cors_actix::Cors::reloadable(our_policy()).0)
+}
+
+/// The app wrapped in ours with [`predicate_policy`].
+pub fn app_predicate() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource()).wrap(cors_actix::Cors::new(predicate_policy()))
+}
+
+/// The app wrapped in ours with [`async_policy`].
+pub fn app_async() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(resource()).wrap(cors_actix::Cors::new(async_policy()))
 }
 
 /// Sends one request of `kind` and checks the answer is the one `mode` should give, so the

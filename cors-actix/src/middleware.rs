@@ -382,13 +382,15 @@ where
             return self.forward(req, After::Own { grant, refusal: None, inner: self.protocol });
         };
         let role = Role::Owner { may_block: resolved.is_certain() };
-        if needs_check(governed, &incoming) {
-            return self.call_checked(req, governed.to_arc(), role);
-        }
+        let checked = match origin_check::known(governed, &incoming) {
+            origin_check::Known::NotNeeded => None,
+            origin_check::Known::Cached(checked) => Some(checked),
+            origin_check::Known::Ask => return self.call_checked(req, governed.to_arc(), role),
+        };
         // Decide. A preflight is answered before routing even when a registration the owner
         // cannot see past might take its path (that is reported); blocking waits for routing
         // then, and the layer routing reaches blocks.
-        match judge(governed, &req, incoming, role, None) {
+        match judge(governed, &req, incoming, role, checked.as_ref()) {
             Judged::Answer(res, _) => CorsFuture::answer(req, res),
             // Write, once the response exists.
             Judged::Pass(grant, refusal) => {
@@ -481,10 +483,12 @@ where
             return CorsFuture::forward(self.service.call(req), After::Nothing);
         }
         let incoming = request::read(req.head());
-        if needs_check(&own, &incoming) {
-            return self.call_checked(req, own.to_arc(), Role::Reached);
-        }
-        match judge(&own, &req, incoming, Role::Reached, None) {
+        let checked = match origin_check::known(&own, &incoming) {
+            origin_check::Known::NotNeeded => None,
+            origin_check::Known::Cached(checked) => Some(checked),
+            origin_check::Known::Ask => return self.call_checked(req, own.to_arc(), Role::Reached),
+        };
+        match judge(&own, &req, incoming, Role::Reached, checked.as_ref()) {
             Judged::Answer(res, grant) => {
                 precedence::record_reached(&req, Reached { grant, refusal: None });
                 CorsFuture::answer(req, res)
@@ -496,11 +500,6 @@ where
             }
         }
     }
-}
-
-/// Whether `governed`'s policy must await its asynchronous origin check before deciding.
-fn needs_check(governed: &Governed, incoming: &Incoming<'_>) -> bool {
-    matches!(&governed.governing, Governing::Policy(p) if p.origin_to_check(&incoming.cors).is_some())
 }
 
 impl<S, B> CorsMiddleware<S>

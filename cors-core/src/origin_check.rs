@@ -1,15 +1,25 @@
 //! The asynchronous origin check: a function from an origin to a future verdict, for origins
 //! kept in a database or a service, with a bounded cache of verdicts that expire.
 //!
-//! The adapter awaits [`OriginCheck::verdict`] under its runtime's timer
-//! ([`OriginCheck::timeout`]) before it calls [`Policy::decide_checked`](crate::Policy::decide_checked);
-//! nothing here blocks a thread or needs a particular runtime.
+//! The adapter asks [`OriginCheck::cached`] first, synchronously; on a miss it awaits
+//! [`OriginCheck::verdict`] under its runtime's timer ([`OriginCheck::timeout`]); then it calls
+//! [`Policy::decide_checked`](crate::Policy::decide_checked). Nothing here blocks a thread or
+//! needs a particular runtime.
+//!
+//! Two levels of cache: the shared one (moka's: bounded, expiring, one call for concurrent first
+//! lookups, on any thread) holds each verdict with the moment it was obtained; each thread keeps
+//! the verdicts it has seen in a small table of its own, read without atomics or locks, which
+//! honours the same moment, so a verdict never outlives its time to live on any thread.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use hashbrown::HashMap;
 
 use crate::error::{ConfigError, ConfigErrors, ErrorKind, Naming, Setting};
 use crate::origin::{Origin, OriginBuf};
@@ -103,10 +113,34 @@ impl Checked {
 #[derive(Clone)]
 pub struct OriginCheck {
     spec: CheckSpec,
-    cache: moka::future::Cache<Vec<u8>, bool>,
+    /// Each verdict with the moment it was obtained.
+    cache: moka::future::Cache<Vec<u8>, (bool, Instant)>,
     /// Whether the credentials probe must pass before the check grants anything.
     needs_probe: bool,
+    /// Which per-thread table is this check's.
+    id: u64,
+    /// Bumped by [`invalidate_all`](Self::invalidate_all): per-thread entries of an older
+    /// generation are stale.
+    generation: Arc<AtomicU64>,
 }
+
+/// The most verdicts one thread keeps for one check; a full table is emptied and refilled from
+/// the shared cache.
+const THREAD_CAPACITY: usize = 1024;
+
+/// One thread's verdicts for one check.
+#[derive(Default)]
+struct ThreadTable {
+    generation: u64,
+    verdicts: HashMap<Box<[u8]>, (bool, Instant)>,
+}
+
+thread_local! {
+    /// Per check (by id), this thread's verdicts and when each expires.
+    static THREAD_VERDICTS: RefCell<HashMap<u64, ThreadTable>> = RefCell::new(HashMap::new());
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl fmt::Debug for OriginCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -122,7 +156,50 @@ impl fmt::Debug for OriginCheck {
 impl OriginCheck {
     pub(crate) fn new(spec: CheckSpec, needs_probe: bool) -> OriginCheck {
         let cache = moka::future::Cache::builder().max_capacity(spec.capacity).time_to_live(spec.ttl).build();
-        OriginCheck { spec, cache, needs_probe }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        OriginCheck { spec, cache, needs_probe, id, generation: Arc::default() }
+    }
+
+    /// The verdict for `origin` if this thread has a live one, without waiting or locking:
+    /// `Some(true)` allowed, `Some(false)` denied, `None` to ask [`verdict`](Self::verdict).
+    /// Always `None` while the credentials probe has yet to run or has failed.
+    pub fn cached(&self, origin: &[u8]) -> Option<bool> {
+        if self.needs_probe && self.spec.probed.get().is_none_or(|p| p.is_some()) {
+            return None;
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        THREAD_VERDICTS.with(|tables| {
+            let tables = tables.try_borrow().ok()?;
+            let table = tables.get(&self.id).filter(|t| t.generation == generation)?;
+            let &(allowed, expires) = table.verdicts.get(origin)?;
+            (Instant::now() < expires).then_some(allowed)
+        })
+    }
+
+    /// Remembers on this thread a verdict obtained at `at`.
+    fn remember(&self, origin: &[u8], allowed: bool, at: Instant) {
+        let Some(expires) = at.checked_add(self.spec.ttl) else { return };
+        let generation = self.generation.load(Ordering::Acquire);
+        THREAD_VERDICTS.with(|tables| {
+            let Ok(mut tables) = tables.try_borrow_mut() else { return };
+            let table = tables.entry(self.id).or_default();
+            if table.generation != generation
+                || table.verdicts.len() >= THREAD_CAPACITY.min(self.spec.capacity as usize)
+            {
+                table.verdicts.clear();
+                table.generation = generation;
+            }
+            if self.spec.capacity > 0 {
+                table.verdicts.insert(origin.into(), (allowed, expires));
+            }
+        });
+    }
+
+    /// Forgets every verdict, on every thread: the next request of each origin asks the check
+    /// again (e.g. after a tenant is removed). Lookups under way finish and are kept.
+    pub fn invalidate_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.cache.invalidate_all();
     }
 
     pub(crate) fn spec(&self) -> &CheckSpec {
@@ -161,9 +238,16 @@ impl OriginCheck {
             )));
         }
         let ask = &self.spec.ask;
-        match self.cache.try_get_with_by_ref(origin, async { ask(parsed.to_buf()).await }).await {
-            Ok(true) => Checked::Allowed,
-            Ok(false) => Checked::Denied,
+        let lookup = async { ask(parsed.to_buf()).await.map(|allowed| (allowed, Instant::now())) };
+        match self.cache.try_get_with_by_ref(origin, lookup).await {
+            Ok((allowed, at)) => {
+                self.remember(origin, allowed, at);
+                if allowed {
+                    Checked::Allowed
+                } else {
+                    Checked::Denied
+                }
+            }
             Err(reason) => Checked::Failed(reason),
         }
     }

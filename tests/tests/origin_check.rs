@@ -67,7 +67,7 @@ async fn a_verdict_is_reused_while_it_lives_and_asked_again_after() {
         .origin_check_cache(100, Duration::from_millis(300))
         .build()
         .unwrap();
-    let app = init_service(app_of(policy)).await;
+    let app = init_service(app_of(policy.clone())).await;
 
     let allowed = [(ACAO, TENANT)];
     send(&app, actual(Method::GET, "/items", Some(TENANT), &[])).await.check(
@@ -145,6 +145,25 @@ async fn a_verdict_is_reused_while_it_lives_and_asked_again_after() {
         Some("Origin"),
     );
     assert_eq!(calls.load(Ordering::SeqCst), 3, "asked again after the time to live");
+
+    // Forgetting every verdict (a tenant removed): asked again at once.
+    policy.origin_check().unwrap().invalidate_all();
+    send(&app, actual(Method::GET, "/items", Some(TENANT), &[])).await.check(
+        "invalidated",
+        200,
+        "items",
+        &allowed,
+        Some("Origin"),
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "asked again after invalidate_all");
+    send(&app, actual(Method::GET, "/items", Some(TENANT), &[])).await.check(
+        "cached again",
+        200,
+        "items",
+        &allowed,
+        Some("Origin"),
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
 }
 
 #[actix_web::test]

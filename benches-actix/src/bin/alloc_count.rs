@@ -1,4 +1,4 @@
-//! Heap allocations per request, in process, for the same route three ways:
+//! Heap allocations per request, in process, for the same route served each way of `Mode`:
 //! `cargo run --release -p benches-actix --bin alloc_count [N]`.
 //!
 //! A counting global allocator counts every allocation (and reallocation) made while the service
@@ -14,7 +14,8 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
 use benches_actix::{
-    app_actix_cors, app_bare, app_layered, app_ours, app_routes, check, serve_one, Kind, Mode,
+    app_actix_cors, app_async, app_bare, app_layered, app_ours, app_predicate, app_reloadable, app_routes,
+    check, serve_one, Kind, Mode,
 };
 
 struct Counting;
@@ -106,6 +107,33 @@ fn main() {
                 l.1,
                 o.0 - a.0,
                 l.0 - r.0
+            );
+        }
+
+        // Issue 12: a replaceable policy, and origins granted by a predicate or by the cached
+        // asynchronous check.
+        let reloadable = init_service(app_reloadable()).await;
+        let predicate = init_service(app_predicate()).await;
+        let asynchronous = init_service(app_async()).await;
+        println!("\n| request | ours | reloadable | predicate | async (cached) | async − predicate |");
+        println!("|---|---|---|---|---|---|");
+        for kind in Kind::ALL {
+            let o = per_request(&ours, Mode::Ours, kind, n).await;
+            let r = per_request(&reloadable, Mode::Reloadable, kind, n).await;
+            let p = per_request(&predicate, Mode::Predicate, kind, n).await;
+            let a = per_request(&asynchronous, Mode::AsyncCheck, kind, n).await;
+            println!(
+                "| {} | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:.2} ({:.0} B) | {:+.2} |",
+                kind.name(),
+                o.0,
+                o.1,
+                r.0,
+                r.1,
+                p.0,
+                p.1,
+                a.0,
+                a.1,
+                a.0 - p.0
             );
         }
     });

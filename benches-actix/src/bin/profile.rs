@@ -8,8 +8,8 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
 use actix_web::Error;
 use benches_actix::{
-    app_actix_cors, app_bare, app_header_floor, app_layered, app_ours, app_routes, check, timed_batch, Kind,
-    Mode,
+    app_actix_cors, app_async, app_bare, app_header_floor, app_layered, app_ours, app_predicate,
+    app_reloadable, app_routes, check, timed_batch, Kind, Mode,
 };
 
 async fn run<S, B>(app: &S, mode: Mode, kind: Kind, n: usize)
@@ -56,6 +56,9 @@ fn main() {
             Mode::Ours => run(&init_service(app_ours()).await, mode, kind, n).await,
             Mode::Layered => run(&init_service(app_layered()).await, mode, kind, n).await,
             Mode::Routes => run(&init_service(app_routes()).await, mode, kind, n).await,
+            Mode::Reloadable => run(&init_service(app_reloadable()).await, mode, kind, n).await,
+            Mode::Predicate => run(&init_service(app_predicate()).await, mode, kind, n).await,
+            Mode::AsyncCheck => run(&init_service(app_async()).await, mode, kind, n).await,
         }
     });
 }

@@ -1,7 +1,10 @@
 //! The benchmarked route on `127.0.0.1:<port>`, one worker, served one way:
 //! `serve <bare|actix-cors|ours|layered|routes> <port>`. Driven by `benches/loopback.sh`.
 
-use benches_actix::{app_actix_cors, app_bare, app_layered, app_ours, app_routes, Mode};
+use benches_actix::{
+    app_actix_cors, app_async, app_bare, app_layered, app_ours, app_predicate, app_reloadable, app_routes,
+    Mode,
+};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
@@ -21,5 +24,8 @@ async fn main() -> std::io::Result<()> {
         Mode::Ours => serve!(app_ours()),
         Mode::Layered => serve!(app_layered()),
         Mode::Routes => serve!(app_routes()),
+        Mode::Reloadable => serve!(app_reloadable()),
+        Mode::Predicate => serve!(app_predicate()),
+        Mode::AsyncCheck => serve!(app_async()),
     }
 }
