@@ -116,6 +116,19 @@
 //! }
 //! ```
 //!
+//! # Origins that change while the server runs
+//!
+//! * [`PolicyBuilder::allow_origin_async`] takes an asynchronous check (a database of tenants):
+//!   it is asked only about origins nothing else allows, under its timeout, without blocking a
+//!   worker; verdicts are cached, per thread without locks, for their time to live; concurrent
+//!   first requests for one origin share one call, across workers. A lookup that fails or is late
+//!   refuses the request and logs a warning with the reason. With credentials, the check is
+//!   probed with origins nobody deploys when the layer is built, and a check that allows one
+//!   stops the server from starting.
+//! * [`Cors::reloadable`] returns the layer and a [`Reload`] handle that replaces the policy of
+//!   the app's (or a scope's) layer with a validated one while it serves; each request keeps the
+//!   policy it started with.
+//!
 //! # What CORS is not
 //!
 //! CORS is not protection against cross-site request forgery: a simple cross-origin POST runs
@@ -128,7 +141,8 @@
 //! With the `tracing` crate: the effective policy once at startup (target `cors`, level info),
 //! configuration warnings (warn), and every refusal at debug level with `origin`, `method`,
 //! `path` and `reason` fields, e.g. `request header "x-api-key" is not allowed (allowed:
-//! content-type, authorization)`. Client values are escaped and truncated.
+//! content-type, authorization)`. Client values are escaped and truncated. A failing origin check
+//! is a warning (`CORS origin check failed: ..`); a permissive one with credentials an error.
 
 #![warn(missing_docs)]
 
@@ -144,7 +158,9 @@ mod scope;
 #[doc(hidden)]
 pub mod __private;
 
-pub use cors_core::{ConfigError, ConfigErrors, Origin, OriginBuf, Policy, PolicyBuilder, PolicyConfig};
+pub use cors_core::{
+    ConfigError, ConfigErrors, Origin, OriginBuf, Policy, PolicyBuilder, PolicyConfig, Preset,
+};
 pub use cors_macros::{cors, CorsPolicy};
 pub use middleware::{Cors, CorsFuture, CorsMiddleware, NamedPolicy, Reload};
 pub use scope::ScopeExt;

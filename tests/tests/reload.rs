@@ -186,3 +186,51 @@ fn a_replaced_policy_never_mixes_with_the_old_one_under_load() {
     assert!(one > 0 && two > 0, "both policies were seen: {one} and {two}");
     assert!(swaps > 100, "{swaps} replacements");
 }
+
+#[actix_web::test]
+async fn a_scope_policy_is_replaced_too() {
+    use actix_web::http::Method;
+    use cors_actix::ScopeExt;
+    use tests::inproc::{actual, names::ACAO, preflight, send};
+
+    let (scope_cors, reload) = Cors::reloadable(one());
+    let app = actix_web::test::init_service(
+        App::new()
+            .service(web::scope("/api").route("/x", web::put().to(|| async { "put" })).cors(scope_cors))
+            .route("/other", web::get().to(|| async { "other" }))
+            .wrap(Cors::new(Policy::builder().allow_origin("https://other.example").build().unwrap())),
+    )
+    .await;
+    let vary = Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    send(&app, preflight("/api/x", A, "PUT", None, &[])).await.check(
+        "before",
+        204,
+        "",
+        &[(ACAO, A), ("access-control-allow-methods", "PUT"), ("access-control-max-age", "100")],
+        vary,
+    );
+    reload.replace(two());
+    // Two allows DELETE, not PUT: the preflight for PUT from an allowed origin names the culprit.
+    let refused = send(&app, preflight("/api/x", A, "PUT", None, &[])).await;
+    assert_eq!(refused.header("access-control-allow-methods"), Some("GET, HEAD, POST, DELETE"), "{refused:#?}");
+    assert_eq!(refused.header("access-control-allow-credentials"), Some("true"), "{refused:#?}");
+    send(&app, actual(Method::PUT, "/api/x", Some(A), &[])).await.check(
+        "after",
+        200,
+        "put",
+        &[
+            (ACAO, A),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-expose-headers", "x-two"),
+        ],
+        Some("Origin"),
+    );
+    // The app's own policy is untouched.
+    send(&app, actual(Method::GET, "/other", Some("https://other.example"), &[])).await.check(
+        "app",
+        200,
+        "other",
+        &[(ACAO, "https://other.example")],
+        Some("Origin"),
+    );
+}
