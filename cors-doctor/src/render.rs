@@ -65,6 +65,10 @@ pub fn text(diagnosis: &Diagnosis) -> String {
                     "Allowed: the page can read the response (status {}){cors}.",
                     allowed.status
                 );
+                for note in &allowed.notes {
+                    let _ = writeln!(out, "Note: {note}");
+                    let _ = writeln!(out, "Fix: {}", note.fix());
+                }
             }
             Verdict::Blocked(blocked) => {
                 let _ = writeln!(out, "Blocked: {}", blocked.message());
@@ -167,6 +171,7 @@ pub fn json(diagnosis: &Diagnosis) -> Value {
                     "status": a.status,
                     "url": a.url.to_string(),
                     "cors": a.cors,
+                    "notes": a.notes.iter().map(|n| json!({ "note": n.to_string(), "fix": n.fix() })).collect::<Vec<_>>(),
                 }),
                 Verdict::Blocked(b) => json!({
                     "allowed": false,

@@ -5,7 +5,7 @@ use super::request::{CredentialsMode, PageRequest};
 use super::response::{token_list, Response};
 use super::safelist::is_cors_safelisted_method;
 use super::url::{Url, UrlError};
-use super::verdict::{CorsCheckFailure, Reason, Wildcard};
+use super::verdict::{CorsCheckFailure, Note, Reason, Wildcard};
 
 /// Redirects a browser follows before it gives up (Fetch's limit, and Chromium's).
 pub const MAX_REDIRECTS: usize = 20;
@@ -68,7 +68,11 @@ fn looks_like_url(value: &[u8]) -> bool {
 /// `Access-Control-Allow-Methods` and `Access-Control-Allow-Headers` parse as lists of tokens;
 /// the method is CORS-safelisted, listed (case-sensitively), or covered by `*` without
 /// credentials; every CORS-unsafe request header is listed (case-insensitively) or covered by
-/// `*` without credentials, and `Authorization` is never covered by `*`.
+/// `*` without credentials.
+///
+/// The Fetch standard says `*` never covers `Authorization`; Chromium 156 and Firefox ESR 153
+/// still let it through (the browser suite, `tests/tests/browser_engines.rs`, shows it), so this
+/// check does too, and [`preflight_notes`] says so.
 ///
 /// ```
 /// use cors_core::client::{check_preflight, PageRequest, Reason, Response};
@@ -117,18 +121,41 @@ pub fn check_preflight(request: &PageRequest, response: &Response) -> Result<(),
 
     let listed = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name.as_bytes()));
     if !include && star(&names) {
-        // Fetch's CORS non-wildcard request-header name: `*` never stands for it.
-        if request.headers().iter().any(|h| h.is("authorization")) && !listed("authorization") {
-            return Err(Reason::HeaderNotAllowed {
-                name: "authorization".into(),
-                wildcard: Wildcard::NotForAuthorization,
-            });
-        }
+        // Browsers let `Authorization` through here too, against the standard: see
+        // `preflight_notes`.
         return Ok(());
     }
     match request.cors_unsafe_header_names().into_iter().find(|name| !listed(name)) {
         Some(name) => Err(Reason::HeaderNotAllowed { name, wildcard: wildcard(&names) }),
         None => Ok(()),
+    }
+}
+
+/// What is worth saying about a preflight's response that passed [`check_preflight`]: where
+/// browsers today are more lenient than the Fetch standard, so a browser that follows the
+/// standard would block the request.
+///
+/// ```
+/// use cors_core::client::{preflight_notes, Note, PageRequest, Response};
+///
+/// let request = PageRequest::builder("https://app.example", "https://api.example/me")
+///     .header("Authorization", "Bearer t")
+///     .build()
+///     .unwrap();
+/// let response = Response::new(204)
+///     .header("Access-Control-Allow-Origin", "https://app.example")
+///     .header("Access-Control-Allow-Headers", "*");
+/// assert_eq!(preflight_notes(&request, &response), [Note::AuthorizationUnderWildcard]);
+/// ```
+pub fn preflight_notes(request: &PageRequest, response: &Response) -> Vec<Note> {
+    let names = token_list(response, "access-control-allow-headers").ok().flatten().unwrap_or_default();
+    let star = names.iter().any(|n| n == b"*");
+    let listed = names.iter().any(|n| n.eq_ignore_ascii_case(b"authorization"));
+    let sends = request.headers().iter().any(|h| h.is("authorization"));
+    if star && sends && !listed && !request.credentials().is_include() {
+        vec![Note::AuthorizationUnderWildcard]
+    } else {
+        Vec::new()
     }
 }
 

@@ -2,10 +2,10 @@
 //! redirect (with a new preflight where the redirected request needs one), and the verdict.
 //! It does no I/O: the caller sends each request and hands back the response.
 
-use super::check::{check_preflight, cors_check, follow_redirect};
+use super::check::{check_preflight, cors_check, follow_redirect, preflight_notes};
 use super::request::{ExchangeKind, Outgoing, PageRequest, Tainting};
 use super::response::Response;
-use super::verdict::{Allowed, Blocked, Reason, Verdict};
+use super::verdict::{Allowed, Blocked, Note, Reason, Verdict};
 
 /// One request sent and the response it got.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +71,8 @@ pub struct Fetch {
     pending: Option<Outgoing>,
     exchanges: Vec<Exchange>,
     verdict: Option<Verdict>,
+    /// What the preflights' answers relied on.
+    notes: Vec<Note>,
 }
 
 impl Fetch {
@@ -79,7 +81,7 @@ impl Fetch {
     pub fn new(request: PageRequest) -> Fetch {
         let first_url = request.url().clone();
         let pending = Some(next_outgoing(&request));
-        Fetch { request, first_url, pending, exchanges: Vec::new(), verdict: None }
+        Fetch { request, first_url, pending, exchanges: Vec::new(), verdict: None, notes: Vec::new() }
     }
 
     /// The request to send next, or `None` once there is a verdict.
@@ -101,7 +103,10 @@ impl Fetch {
         let sent = self.pending.take().expect("Fetch::receive called with no request pending");
         let kind = sent.kind;
         let step = match kind {
-            ExchangeKind::Preflight => check_preflight(&self.request, &response).map(|()| None),
+            ExchangeKind::Preflight => check_preflight(&self.request, &response).map(|()| {
+                self.notes.extend(preflight_notes(&self.request, &response));
+                None
+            }),
             ExchangeKind::Actual => self.after_actual(&response),
         };
         let status = response.status();
@@ -115,6 +120,7 @@ impl Fetch {
                     status,
                     url: self.request.url().clone(),
                     cors: self.request.tainting() == Tainting::Cors,
+                    notes: std::mem::take(&mut self.notes),
                 }))
             }
         }

@@ -66,9 +66,11 @@
 //! adds that CORS ignores (`User-Agent`, `Referer`, `Accept-Language`, `Accept-Encoding`,
 //! `Sec-Fetch-*`), mixed content, blocked ports, CORP/COEP, Private Network Access and
 //! redirect modes other than `"follow"`. Where browsers part from the standard the module
-//! follows the standard, except in two places it says so: repeated request headers are
-//! combined into one line before the safelist checks (as browsers send them), and a
-//! redirected preflight is reported as such before its CORS check (as Chromium does).
+//! follows the standard, except in three places it says so: repeated request headers are
+//! combined into one line before the safelist checks (as browsers send them), a redirected
+//! preflight is reported as such before its CORS check (as Chromium does), and
+//! `Access-Control-Allow-Headers: *` lets `Authorization` through (as Chromium 156 and Firefox
+//! ESR 153 do), with a [`Note`] on the verdict.
 
 mod check;
 mod fetch;
@@ -78,7 +80,7 @@ mod safelist;
 mod url;
 mod verdict;
 
-pub use check::{check_preflight, cors_check, follow_redirect, MAX_REDIRECTS};
+pub use check::{check_preflight, cors_check, follow_redirect, preflight_notes, MAX_REDIRECTS};
 pub use fetch::{Exchange, Fetch, Interrupted, Report};
 pub use request::{
     CredentialsMode, ExchangeKind, Header, Outgoing, PageRequest, PageRequestBuilder, Tainting, UsageError,
@@ -90,4 +92,4 @@ pub use safelist::{
     MAX_SAFELISTED_TOTAL_LEN, MAX_SAFELISTED_VALUE_LEN,
 };
 pub use url::{HttpScheme, Url, UrlError};
-pub use verdict::{Allowed, Blocked, CorsCheckFailure, Reason, Verdict, Wildcard};
+pub use verdict::{Allowed, Blocked, CorsCheckFailure, Note, Reason, Verdict, Wildcard};

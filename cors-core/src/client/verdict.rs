@@ -89,8 +89,34 @@ pub enum Wildcard {
     Absent,
     /// The list had `*`, which counts only for requests without credentials.
     IgnoredWithCredentials,
-    /// `Access-Control-Allow-Headers: *` never covers `Authorization`.
-    NotForAuthorization,
+}
+
+/// Something worth knowing about a response the page can read: where it relies on browsers
+/// being more lenient than the Fetch standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Note {
+    /// `Access-Control-Allow-Headers: *` let `Authorization` through. The Fetch standard says
+    /// the wildcard never covers it; Chromium 156 and Firefox ESR 153 allow it anyway (Firefox
+    /// with a console warning).
+    AuthorizationUnderWildcard,
+}
+
+impl Note {
+    /// What to change on the server so that no browser depends on the leniency.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            Note::AuthorizationUnderWildcard => "List authorization by name in Access-Control-Allow-Headers, beside `*` if you like (with this toolkit, a literal `*` never covers it: `allow_headers([\"*\", \"authorization\"])`).",
+        }
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::AuthorizationUnderWildcard => f.write_str("Access-Control-Allow-Headers: * let the Authorization header through: today's Chromium and Firefox allow it, but the Fetch standard says `*` never covers Authorization, so a browser that follows it blocks this request."),
+        }
+    }
 }
 
 /// Why the browser blocks the response: the rule of the Fetch standard that failed.
@@ -246,6 +272,8 @@ pub struct Allowed {
     pub url: Url,
     /// Whether CORS applied at all (false for a same-origin request that stayed so).
     pub cors: bool,
+    /// Where the answer relies on browsers' leniency ([`preflight_notes`](super::preflight_notes)).
+    pub notes: Vec<Note>,
 }
 
 /// The browser blocks the response; the page's `fetch()` rejects with a `TypeError`.
@@ -367,7 +395,6 @@ impl Blocked {
                     "Allow the request header {name}: list it in the preflight response's Access-Control-Allow-Headers (with this toolkit: `allow_headers` or CORS_ALLOWED_HEADERS)."
                 );
                 match wildcard {
-                    Wildcard::NotForAuthorization => text.push_str(" `*` covers every header except Authorization, which must be listed by name beside it."),
                     Wildcard::IgnoredWithCredentials => text.push_str(&format!(" `*` means any header only for requests without credentials; with credentials, name {name}.")),
                     Wildcard::Absent => {}
                 }
