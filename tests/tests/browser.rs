@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tests::browser::{find_chromium, js_str, probe, run_in_browser_timed};
+use tests::browser::{find_chromium, js_str, probe, run_in_browser_timeout, Engine};
 use tests::env_server::EnvServer;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -43,7 +43,7 @@ fn run(page: &str, script: &str) -> Value {
     if let Err(e) = find_chromium() {
         panic!("{e}");
     }
-    let run = run_in_browser_timed(page, script, TIMEOUT)
+    let run = run_in_browser_timeout(Engine::Chromium, page, script, TIMEOUT)
         .unwrap_or_else(|e| panic!("browser run on {page} failed: {e}\nscript:\n{script}"));
     eprintln!("[browser] {page}: report after {:?}", run.elapsed);
     let report = run.report;
