@@ -3,9 +3,12 @@
 //! Each test starts one or more `env-server` child processes (the binary a user deploys, built
 //! once per run with `cargo build -p examples --bin env-server`), each configured only through
 //! `CORS_*` environment variables and listening on `127.0.0.1:<port the OS picks>` (`BIND=...:0`;
-//! the binary prints the bound address). A page served at `http://localhost:7401/` (or
-//! `:7402`, or a `*.localhost` host) then fetches the API and reports what the browser let it
-//! see. The servers are killed on drop, pass or fail, and their stdout/stderr is captured.
+//! the binary prints the bound address). A page served by the harness's page server (also on a
+//! port the OS picks) then fetches the API and reports what the browser let it see. Each role
+//! has its own host name, so origins differ with no fixed port: `app.localhost` (the app's own
+//! page, which the compiled-in `/private/data` and `GET /items` policies allow on any port),
+//! `partner.localhost` (the `/partner` scope and `POST /items`), `evil.localhost` (listed
+//! nowhere). The servers are killed on drop, pass or fail, and their stdout/stderr is captured.
 //!
 //! Chromium is required: without it every test fails with the harness's install message
 //! (`apt-get install -y chromium`); nothing is skipped.
@@ -16,13 +19,16 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tests::browser::{find_chromium, js_str, probe, run_in_browser_timeout, Engine};
+use tests::browser::{find_chromium, js_str, page_origin, page_url, probe, run_in_browser_timeout, Engine};
 use tests::env_server::EnvServer;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
-const PAGE: &str = "http://localhost:7401/";
-const PAGE_ORIGIN: &str = "http://localhost:7401";
-const OTHER_PAGE: &str = "http://localhost:7402/";
+/// The app's own page.
+const APP: &str = "app.localhost";
+/// The partner's page.
+const PARTNER: &str = "partner.localhost";
+/// A page no policy lists.
+const EVIL: &str = "evil.localhost";
 
 // ---------------------------------------------------------------------------------
 // The env-server binary
@@ -39,10 +45,11 @@ fn url(server: &EnvServer, path: &str) -> String {
 
 /// Runs `script` on `page` in Chromium and returns the report; fails with the harness's
 /// message (for example how to install Chromium) if the run fails, and on script errors.
-fn run(page: &str, script: &str) -> Value {
+fn run(host: &str, script: &str) -> Value {
     if let Err(e) = find_chromium() {
         panic!("{e}");
     }
+    let page = &page_url(host);
     let run = run_in_browser_timeout(Engine::Chromium, page, script, TIMEOUT)
         .unwrap_or_else(|e| panic!("browser run on {page} failed: {e}\nscript:\n{script}"));
     eprintln!("[browser] {page}: report after {:?}", run.elapsed);
@@ -82,21 +89,23 @@ fn assert_refused(report: &Value, name: &str) {
 
 #[test]
 fn simple_get_is_granted_to_the_listed_origin_only() {
-    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_ok(&report, "get", 200, Some("ok"));
 
-    let report = run(OTHER_PAGE, &script);
+    let report = run(EVIL, &script);
     assert_refused(&report, "get");
 }
 
 #[test]
 fn json_post_is_preflighted_and_needs_content_type_allowed() {
-    let with =
-        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_HEADERS", "content-type")]);
-    let without = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let with = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_HEADERS", "content-type"),
+    ]);
+    let without = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let json = "{method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{\"a\":1}'}";
     let plain = "{method: 'POST', headers: {'Content-Type': 'text/plain'}, body: 'a=1'}";
     let script = format!(
@@ -107,7 +116,7 @@ fn json_post_is_preflighted_and_needs_content_type_allowed() {
         url(&without, "/api/echo"),
         url(&without, "/api/echo?plain"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_ok(&report, "json-allowed", 200, Some("ok"));
     assert_refused(&report, "json-not-allowed");
     // Control: a simple POST (safelisted content type, no preflight) to the same server works.
@@ -116,9 +125,10 @@ fn json_post_is_preflighted_and_needs_content_type_allowed() {
 
 #[test]
 fn authorization_is_not_covered_by_the_wildcard() {
-    let star = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_HEADERS", "*")]);
+    let star =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOWED_HEADERS", "*")]);
     let star_auth = EnvServer::start(&[
-        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOWED_HEADERS", "*,authorization"),
     ]);
     let auth = "{headers: {'Authorization': 'Bearer t'}}";
@@ -131,7 +141,7 @@ fn authorization_is_not_covered_by_the_wildcard() {
         url(&star, "/api/echo"),
         url(&star_auth, "/api/needs-auth"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_refused(&report, "star-authorization");
     // Control: `*` does cover other headers.
     assert_ok(&report, "star-custom-header", 200, Some("ok"));
@@ -146,8 +156,10 @@ fn authorization_is_not_covered_by_the_wildcard() {
 
 #[test]
 fn method_case_patch_is_sent_as_written() {
-    let api =
-        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOWED_METHODS", "PATCH, PUT")]);
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_METHODS", "PATCH, PUT"),
+    ]);
     // Distinct URLs, so that no probe is answered from another probe's cached preflight.
     let script = format!(
         "await probe('lower-patch', {}, {{method: 'patch'}});\n\
@@ -157,7 +169,7 @@ fn method_case_patch_is_sent_as_written() {
         url(&api, "/api/echo?upper-patch"),
         url(&api, "/api/echo?lower-put"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_refused(&report, "lower-patch");
     assert_ok(&report, "upper-patch", 200, Some("ok"));
     // Chromium upper-cases `put` (one of DELETE, GET, HEAD, OPTIONS, POST, PUT), so it passes.
@@ -174,8 +186,8 @@ fn method_case_patch_is_sent_as_written() {
 #[test]
 fn credentials_need_the_setting_and_a_listed_origin() {
     let creds =
-        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_ALLOW_CREDENTIALS", "true")]);
-    let no_creds = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOW_CREDENTIALS", "true")]);
+    let no_creds = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!(
         "await probe('include-creds-on', {}, {{credentials: 'include'}});\n\
          await probe('include-creds-on-preflighted', {}, {{credentials: 'include', method: 'POST', \
@@ -187,7 +199,7 @@ fn credentials_need_the_setting_and_a_listed_origin() {
         url(&no_creds, "/api/echo"),
         url(&no_creds, "/api/echo?omit"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_ok(&report, "include-creds-on", 200, Some("ok"));
     // No CORS_ALLOWED_HEADERS: content-type is not allowed, the preflight is refused.
     assert_refused(&report, "include-creds-on-preflighted");
@@ -197,15 +209,17 @@ fn credentials_need_the_setting_and_a_listed_origin() {
     // An origin that is not listed gets nothing, credentials or not.
     let script =
         format!("await probe('include-unlisted', {}, {{credentials: 'include'}});", url(&creds, "/api/echo"));
-    let report = run(OTHER_PAGE, &script);
+    let report = run(EVIL, &script);
     assert_refused(&report, "include-unlisted");
 }
 
 #[test]
 fn only_exposed_headers_are_readable() {
-    let exposed =
-        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN), ("CORS_EXPOSED_HEADERS", "x-request-id")]);
-    let plain = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let exposed = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_EXPOSED_HEADERS", "x-request-id"),
+    ]);
+    let plain = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!(
         "const read = async (url) => {{\n\
            const r = await fetch(url);\n\
@@ -217,7 +231,7 @@ fn only_exposed_headers_are_readable() {
         e = url(&exposed, "/api/echo"),
         p = url(&plain, "/api/echo"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_eq!(report["extra"]["exposed"]["status"], 200, "{report:#}");
     assert_eq!(report["extra"]["exposed"]["rid"], "42", "{report:#}");
     assert_eq!(report["extra"]["exposed"]["secret"], Value::Null, "{report:#}");
@@ -235,7 +249,7 @@ fn only_exposed_headers_are_readable() {
 
 #[test]
 fn error_statuses_reach_the_page() {
-    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN)]);
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!(
         "await probe('fail', {});\n\
          await probe('needs-auth', {});\n\
@@ -244,7 +258,7 @@ fn error_statuses_reach_the_page() {
         url(&api, "/api/needs-auth"),
         url(&api, "/api/nope"),
     );
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_ok(&report, "fail", 500, None);
     assert_ok(&report, "needs-auth", 401, None);
     assert_ok(&report, "nope", 404, None);
@@ -252,43 +266,44 @@ fn error_statuses_reach_the_page() {
 
 #[test]
 fn subdomain_pattern_grants_subdomains_only() {
-    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", "http://*.app.localhost:7401")]);
+    // `*.app.localhost` on the page server's port (the pattern `http://*.app.localhost:*` would do
+    // too; this keeps the port exact).
+    let pattern = page_origin("*.app.localhost");
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &pattern)]);
     let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
-    let report = run("http://a.app.localhost:7401/", &script);
+    let report = run("a.app.localhost", &script);
     assert_ok(&report, "get", 200, Some("ok"));
 
-    let report = run("http://evilapp.localhost:7401/", &script);
+    let report = run("evilapp.localhost", &script);
     assert_refused(&report, "get");
 
-    let report = run("http://app.localhost:7401/", &script);
+    let report = run("app.localhost", &script);
     assert_refused(&report, "get");
 }
 
 #[test]
 fn refused_preflight_is_explained_in_the_server_log() {
     let api = EnvServer::start(&[
-        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOWED_HEADERS", "content-type"),
         ("CORS_DEBUG", "true"),
     ]);
     let script =
         format!("await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});", url(&api, "/api/echo"));
-    let report = run(PAGE, &script);
+    let report = run(APP, &script);
     assert_refused(&report, "x-api-key");
     let needle = "request header \"x-api-key\" is not allowed";
     let out = api.wait_output(needle, Duration::from_secs(2));
     assert!(out.contains(needle), "env-server output lacks {needle:?}:\n{out}\nreport: {report:#}");
     let line = out.lines().find(|l| l.contains(needle)).unwrap_or_default();
     assert!(line.contains("cors"), "the refusal is logged under target `cors`: {line}");
-    assert!(line.contains(PAGE_ORIGIN), "the refusal names the origin: {line}");
+    assert!(line.contains(&page_origin(APP)), "the refusal names the origin: {line}");
 }
 
 // ---------------------------------------------------------------------------------
 // Compiled-in policies: handler (#[cors]) and scope (PartnerPolicy) over the app-wide one
 // ---------------------------------------------------------------------------------
-
-const OTHER_ORIGIN: &str = "http://localhost:7402";
 
 /// The server's `cors` refusal lines for this origin, method and path (the path without query).
 fn refusals(out: &str, origin: &str, method: &str, path: &str) -> Vec<String> {
@@ -301,13 +316,13 @@ fn refusals(out: &str, origin: &str, method: &str, path: &str) -> Vec<String> {
 }
 
 /// `#[cors(..)]` on a handler governs it alone, whatever the app-wide policy says, and
-/// `GET /items` and `POST /items` each follow their own policy. The app-wide policy lists 7402
-/// (with credentials) but not 7401, so every grant to 7401 and every refusal to 7402 below is the
-/// handler's policy deciding.
+/// `GET /items` and `POST /items` each follow their own policy. The app-wide policy lists the
+/// partner's page (with credentials) but not the app's, so every grant to the app's page and
+/// every refusal to the partner's below is the handler's policy deciding.
 #[test]
 fn handler_policies_govern_alone() {
     let api = EnvServer::start(&[
-        ("CORS_ALLOWED_ORIGINS", "http://localhost:7999,http://localhost:7402"),
+        ("CORS_ALLOWED_ORIGINS", &format!("http://elsewhere.localhost,{}", page_origin(PARTNER))),
         ("CORS_ALLOW_CREDENTIALS", "true"),
     ]);
     let json_creds =
@@ -324,21 +339,21 @@ fn handler_policies_govern_alone() {
          await probe('public-creds', {}, {{credentials: 'include'}});",
         url(&api, "/private/data"),
         url(&api, "/items"),
-        url(&api, "/items?from-7401"),
+        url(&api, "/items?from-app"),
         url(&api, "/public/data"),
         url(&api, "/public/data?creds"),
     );
-    let report = run(PAGE, &script);
-    // The handler's own origin, with credentials, though the app-wide policy does not list 7401.
+    let report = run(APP, &script);
+    // The handler's own origin, with credentials, though the app-wide policy does not list it.
     assert_ok(&report, "private-creds", 200, Some("private"));
     assert_ok(&report, "items-get", 200, Some("items"));
-    // POST /items has its own policy (7402 only): its preflight is refused to 7401.
+    // POST /items has its own policy (partner only): its preflight is refused to the app's page.
     assert_refused(&report, "items-post-json");
     assert_ok(&report, "public", 200, Some("public"));
     // any_origin answers `*`, which the browser never accepts with credentials.
     assert_refused(&report, "public-creds");
 
-    // From 7402, in this order (the order matters for the preflight cache, see below):
+    // From the partner's page, in this order (the order matters for the preflight cache, see below):
     // 1. a non-simple GET /items?fresh: its own preflight (ACRM: GET) is refused by GET's policy;
     // 2. POST /items?cache, preflighted (content-type), granted by POST's policy;
     // 3. the same non-simple GET, now on /items?cache, whose URL has a cached grant from 2;
@@ -359,28 +374,35 @@ fn handler_policies_govern_alone() {
         public_creds = url(&api, "/public/data?creds"),
         private = url(&api, "/private/data"),
     );
-    let report = run(OTHER_PAGE, &script);
+    let report = run(PARTNER, &script);
     assert_refused(&report, "items-get-nonsimple-fresh");
     assert_ok(&report, "items-post-json", 201, Some("created"));
     assert_refused(&report, "items-get-nonsimple-after-post");
     assert_refused(&report, "items-get");
     assert_ok(&report, "public", 200, Some("public"));
     assert_refused(&report, "public-creds");
-    // 7402 is in the app-wide policy, with credentials, but /private/data's policy governs alone.
+    // The partner is in the app-wide policy, with credentials, but /private/data's policy governs
+    // alone.
     assert_refused(&report, "private-creds");
 
     // What reached the server. The end marker: the refused actual GET /private/data.
     let out = api.wait_output("path=/private/data", Duration::from_secs(2));
-    let private = refusals(&out, OTHER_ORIGIN, "GET", "/private/data");
-    assert_eq!(private.len(), 1, "one refused GET /private/data from 7402:\n{out}\nreport: {report:#}");
+    let partner = page_origin(PARTNER);
+    let private = refusals(&out, &partner, "GET", "/private/data");
+    assert_eq!(
+        private.len(),
+        1,
+        "one refused GET /private/data from the partner:\n{out}\nreport: {report:#}"
+    );
     assert!(
-        private[0].contains("(allowed: http://localhost:7401"),
+        private[0].contains("(allowed: http://app.localhost:*)"),
         "refused by /private/data's own policy: {}\n{out}",
         private[0]
     );
-    // Preflights for GET /items from 7402 (refused by GET's policy) and actual GETs (refused too).
-    let preflights = refusals(&out, OTHER_ORIGIN, "OPTIONS", "/items");
-    let gets = refusals(&out, OTHER_ORIGIN, "GET", "/items");
+    // Preflights for GET /items from the partner (refused by GET's policy) and actual GETs (refused
+    // too).
+    let preflights = refusals(&out, &partner, "OPTIONS", "/items");
+    let gets = refusals(&out, &partner, "GET", "/items");
     // Chromium caches a preflight grant per origin and URL, not per method (SPEC 3, "Known
     // limit"): after POST's grant for /items?cache (methods POST, headers content-type,
     // credentials), the non-simple GET to the same URL skips its preflight and goes straight to
@@ -398,16 +420,17 @@ fn handler_policies_govern_alone() {
         "the non-simple GET after POST's grant and the simple GET should arrive as actual \
          requests:\n{out}\nreport: {report:#}"
     );
-    // No POST /items was refused: POST's own policy granted 7402.
-    assert!(refusals(&out, OTHER_ORIGIN, "POST", "/items").is_empty(), "{out}");
+    // No POST /items was refused: POST's own policy granted the partner.
+    assert!(refusals(&out, &partner, "POST", "/items").is_empty(), "{out}");
 }
 
 /// The `/partner` scope follows `PartnerPolicy` alone, and `#[cors(disable)]` makes
-/// `/internal/ping` non-CORS, under an app-wide policy that would grant 7401 everything asked here.
+/// `/internal/ping` non-CORS, under an app-wide policy that would grant the app's page everything
+/// asked here.
 #[test]
 fn scope_policy_and_disabled_handler_govern_alone() {
     let api = EnvServer::start(&[
-        ("CORS_ALLOWED_ORIGINS", PAGE_ORIGIN),
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOW_CREDENTIALS", "true"),
         ("CORS_ALLOWED_HEADERS", "content-type,x-partner-key"),
         ("CORS_EXPOSED_HEADERS", "x-request-id"),
@@ -431,13 +454,13 @@ fn scope_policy_and_disabled_handler_govern_alone() {
         url(&api, "/partner/orders?get"),
         url(&api, "/api/echo?post"),
     );
-    let report = run(PAGE, &script);
-    // The app-wide policy lists 7401, but /internal/ping is not CORS at all.
+    let report = run(APP, &script);
+    // The app-wide policy lists the app's page, but /internal/ping is not CORS at all.
     assert_refused(&report, "ping");
     assert_refused(&report, "ping-preflighted");
-    // Control: the app-wide policy does grant 7401 elsewhere.
+    // Control: the app-wide policy does grant the app's page elsewhere.
     assert_ok(&report, "echo", 200, Some("ok"));
-    // PartnerPolicy (7402 only) refuses 7401, preflighted or simple.
+    // PartnerPolicy (partner.localhost only) refuses the app's page, preflighted or simple.
     assert_refused(&report, "partner-post");
     assert_refused(&report, "partner-get-creds");
     // Control: the very same request outside the scope is granted by the app-wide policy.
@@ -445,10 +468,11 @@ fn scope_policy_and_disabled_handler_govern_alone() {
     assert_eq!(get(&report, "echo-post-like-partner")["headers"]["x-request-id"], "42", "{report:#}");
 
     let out = api.wait_output("path=/partner/orders", Duration::from_secs(2));
-    let partner = refusals(&out, PAGE_ORIGIN, "OPTIONS", "/partner/orders");
+    let app = page_origin(APP);
+    let partner = refusals(&out, &app, "OPTIONS", "/partner/orders");
     assert_eq!(partner.len(), 1, "PartnerPolicy refused the preflight:\n{out}\nreport: {report:#}");
-    assert!(partner[0].contains("(allowed: http://localhost:7402"), "{}\n{out}", partner[0]);
-    let ping = refusals(&out, PAGE_ORIGIN, "OPTIONS", "/internal/ping");
+    assert!(partner[0].contains("(allowed: http://partner.localhost:*)"), "{}\n{out}", partner[0]);
+    let ping = refusals(&out, &app, "OPTIONS", "/internal/ping");
     assert_eq!(ping.len(), 1, "the disabled handler's preflight is refused:\n{out}\nreport: {report:#}");
     assert!(ping[0].contains("CORS is disabled for this handler"), "{}\n{out}", ping[0]);
 
@@ -460,13 +484,13 @@ fn scope_policy_and_disabled_handler_govern_alone() {
         url(&api, "/partner/orders?get"),
         url(&api, "/api/echo"),
     );
-    let report = run(OTHER_PAGE, &script);
-    // PartnerPolicy grants 7402 (not in the app-wide policy): credentials, both request headers,
+    let report = run(PARTNER, &script);
+    // PartnerPolicy grants the partner (not in the app-wide policy): credentials, both request headers,
     // and the exposed X-Request-Id.
     assert_ok(&report, "partner-post", 200, Some("ok"));
     assert_eq!(get(&report, "partner-post")["headers"]["x-request-id"], "42", "{report:#}");
     assert_ok(&report, "partner-get-creds", 200, Some("ok"));
     assert_eq!(get(&report, "partner-get-creds")["headers"]["x-request-id"], "42", "{report:#}");
-    // Control: outside the scope, the app-wide policy does not list 7402.
+    // Control: outside the scope, the app-wide policy does not list the partner.
     assert_refused(&report, "echo");
 }
