@@ -1,106 +1,146 @@
-//! The real-browser suite: headless Chromium against the actual `env-server` binary.
+//! The real-browser suite: headless Chromium and Firefox against the actual `env-server` binary.
+//!
+//! Every test runs in both engines, as `<test>_chromium` and `<test>_firefox` (so
+//! `cargo test -p tests --test browser _firefox` runs one engine). Where the engines differ, the
+//! test asserts what each does and says which in a comment.
 //!
 //! Each test starts one or more `env-server` child processes (the binary a user deploys, built
 //! once per run with `cargo build -p examples --bin env-server`), each configured only through
 //! `CORS_*` environment variables and listening on `127.0.0.1:<port the OS picks>` (`BIND=...:0`;
 //! the binary prints the bound address). A page served by the harness's page server (also on a
-//! port the OS picks) then fetches the API and reports what the browser let it see. Each role
-//! has its own host name, so origins differ with no fixed port: `app.localhost` (the app's own
-//! page, which the compiled-in `/private/data` and `GET /items` policies allow on any port),
-//! `partner.localhost` (the `/partner` scope and `POST /items`), `evil.localhost` (listed
-//! nowhere). The servers are killed on drop, pass or fail, and their stdout/stderr is captured.
+//! port the OS picks) then fetches the API and reports what the browser let it see, and the
+//! harness returns the console messages the engine gave meanwhile. Each role has its own host
+//! name, so origins differ with no fixed port: `app.localhost` (the app's own page, which the
+//! compiled-in `/private/data` and `GET /items` policies allow on any port), `partner.localhost`
+//! (the `/partner` scope and `POST /items`), `evil.localhost` (listed nowhere), and the API is
+//! reached as `api.localhost`. The servers are killed on drop, pass or fail, and their
+//! stdout/stderr is captured. Nothing here needs a fixed port, so two runs of the suite on one
+//! machine do not disturb each other.
 //!
-//! Chromium is required: without it every test fails with the harness's install message
-//! (`apt-get install -y chromium`); nothing is skipped.
+//! Chromium and Firefox ESR are required: without them every test fails with the harness's
+//! install message (`apt-get install -y chromium firefox-esr`); nothing is skipped.
 //!
-//! Preflight results are cached by Chromium per origin and URL (5 s without `Max-Age`), so
-//! probes that must each send their own preflight use distinct query strings.
+//! Both engines cache preflight results per origin and URL (5 s without `Max-Age`), so probes
+//! that must each send their own preflight use distinct query strings. The API is addressed by
+//! a host name, not `127.0.0.1`: Firefox does not reuse a cached preflight for an IP-literal
+//! host on the next calls (see `preflight_cache_*`).
 
+use std::fmt;
+use std::ops::Index;
 use std::time::Duration;
 
 use serde_json::Value;
-use tests::browser::{find_chromium, js_str, page_origin, page_url, probe, run_in_browser_timeout, Engine};
+use tests::browser::{js_str, page_origin, page_url, probe, run_in_browser, BrowserRun, Engine};
 use tests::env_server::EnvServer;
 
-const TIMEOUT: Duration = Duration::from_secs(30);
 /// The app's own page.
 const APP: &str = "app.localhost";
 /// The partner's page.
 const PARTNER: &str = "partner.localhost";
 /// A page no policy lists.
 const EVIL: &str = "evil.localhost";
+/// The host name the pages use for the API servers.
+const API_HOST: &str = "api.localhost";
 
 // ---------------------------------------------------------------------------------
 // The env-server binary
 // ---------------------------------------------------------------------------------
 
+/// `server`'s `path`, as the page fetches it.
+fn api_url(server: &EnvServer, path: &str) -> String {
+    format!("{}{path}", server.base_on(API_HOST))
+}
+
 /// `server`'s `path` as a JS string literal.
 fn url(server: &EnvServer, path: &str) -> String {
-    js_str(&format!("{}{path}", server.base()))
+    js_str(&api_url(server, path))
 }
 
 // ---------------------------------------------------------------------------------
 // Running pages and checking probes
 // ---------------------------------------------------------------------------------
 
-/// Runs `script` on `page` in Chromium and returns the report; fails with the harness's
-/// message (for example how to install Chromium) if the run fails, and on script errors.
-fn run(host: &str, script: &str) -> Value {
-    if let Err(e) = find_chromium() {
-        panic!("{e}");
+/// A finished run: the report (`run["probes"]`) and the console; shown whole in messages.
+struct Run(BrowserRun);
+
+impl Run {
+    fn engine(&self) -> Engine {
+        self.0.engine
     }
-    let page = &page_url(host);
-    let run = run_in_browser_timeout(Engine::Chromium, page, script, TIMEOUT)
-        .unwrap_or_else(|e| panic!("browser run on {page} failed: {e}\nscript:\n{script}"));
-    eprintln!("[browser] {page}: report after {:?}", run.elapsed);
-    let report = run.report;
-    let expected_origin = page.trim_end_matches('/');
-    assert_eq!(report["origin"], expected_origin, "{report:#}");
-    assert_eq!(report["errors"], serde_json::json!([]), "page script errors: {report:#}");
-    report
 }
 
-fn get<'a>(report: &'a Value, name: &str) -> &'a Value {
-    probe(report, name).unwrap_or_else(|| panic!("no probe {name:?} in report: {report:#}"))
+impl Index<&str> for Run {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        &self.0.report[key]
+    }
 }
 
-/// The probe resolved with `status` (and `body`, if given), readable by the page.
-fn assert_ok(report: &Value, name: &str, status: u64, body: Option<&str>) {
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} report: {:#}\nconsole:\n{}", self.0.engine, self.0.report, self.0.console_dump())
+    }
+}
+
+/// Runs `script` on `host`'s page in `engine` and returns the run; fails with the harness's
+/// message (for example how to install the browser) if the run fails, and on script errors.
+fn run(engine: Engine, host: &str, script: &str) -> Run {
+    let page = page_url(host);
+    let run = run_in_browser(engine, &page, script)
+        .unwrap_or_else(|e| panic!("{engine} run on {page} failed: {e}\nscript:\n{script}"));
+    eprintln!("[browser] {engine} {page}: report after {:?}", run.elapsed);
+    let run = Run(run);
+    assert_eq!(run["origin"], page_origin(host), "{run:#}");
+    assert_eq!(run["errors"], serde_json::json!([]), "page script errors: {run:#}");
+    run
+}
+
+fn get<'a>(report: &'a Run, name: &str) -> &'a Value {
+    probe(&report.0.report, name).unwrap_or_else(|| panic!("no probe {name:?} in report: {report:#}"))
+}
+
+/// The probe resolved with `status` (and `body`, if given), readable by the page, and the engine
+/// said nothing about it in the console.
+fn assert_ok(report: &Run, name: &str, status: u64, body: Option<&str>) {
     let p = get(report, name);
-    assert_eq!(p["ok"], true, "probe {name:?} should resolve: {p:#}\nreport: {report:#}");
-    assert_eq!(p["type"], "cors", "probe {name:?}: {p:#}\nreport: {report:#}");
-    assert_eq!(p["status"], status, "probe {name:?}: {p:#}\nreport: {report:#}");
+    assert_eq!(p["ok"], true, "probe {name:?} should resolve: {p:#}\n{report:#}");
+    assert_eq!(p["type"], "cors", "probe {name:?}: {p:#}\n{report:#}");
+    assert_eq!(p["status"], status, "probe {name:?}: {p:#}\n{report:#}");
     if let Some(body) = body {
-        assert_eq!(p["body"], body, "probe {name:?}: {p:#}\nreport: {report:#}");
+        assert_eq!(p["body"], body, "probe {name:?}: {p:#}\n{report:#}");
+    }
+    // The console names requests by URL: when no other probe of the run fetched this URL, no
+    // message may be about it.
+    let url = p["url"].as_str().unwrap_or_default();
+    let probes = report["probes"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if probes.iter().filter(|q| q["url"] == url).count() == 1 {
+        assert_eq!(report.0.console_about(url), Vec::<String>::new(), "probe {name:?}: {report:#}");
     }
 }
 
-/// The probe was refused by the browser: `fetch` rejected with a `TypeError`.
-fn assert_refused(report: &Value, name: &str) {
+/// The probe was refused by the browser: `fetch` rejected with the engine's `TypeError`.
+fn assert_refused(report: &Run, name: &str) {
     let p = get(report, name);
-    assert_eq!(p["ok"], false, "probe {name:?} should be refused by the browser: {p:#}\nreport: {report:#}");
-    let error = p["error"].as_str().unwrap_or_default();
-    assert!(error.starts_with("TypeError"), "probe {name:?}: {p:#}\nreport: {report:#}");
+    assert_eq!(p["ok"], false, "probe {name:?} should be refused by the browser: {p:#}\n{report:#}");
+    assert_eq!(p["error"], report.engine().fetch_error(), "probe {name:?}: {p:#}\n{report:#}");
 }
 
 // ---------------------------------------------------------------------------------
 // The cases
 // ---------------------------------------------------------------------------------
 
-#[test]
-fn simple_get_is_granted_to_the_listed_origin_only() {
+fn simple_get_is_granted_to_the_listed_origin_only(engine: Engine) {
     let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_ok(&report, "get", 200, Some("ok"));
 
-    let report = run(EVIL, &script);
+    let report = run(engine, EVIL, &script);
     assert_refused(&report, "get");
 }
 
-#[test]
-fn json_post_is_preflighted_and_needs_content_type_allowed() {
+fn json_post_is_preflighted_and_needs_content_type_allowed(engine: Engine) {
     let with = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOWED_HEADERS", "content-type"),
@@ -116,15 +156,14 @@ fn json_post_is_preflighted_and_needs_content_type_allowed() {
         url(&without, "/api/echo"),
         url(&without, "/api/echo?plain"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_ok(&report, "json-allowed", 200, Some("ok"));
     assert_refused(&report, "json-not-allowed");
     // Control: a simple POST (safelisted content type, no preflight) to the same server works.
     assert_ok(&report, "text-plain-no-preflight", 200, Some("ok"));
 }
 
-#[test]
-fn authorization_is_not_covered_by_the_wildcard() {
+fn authorization_is_not_covered_by_the_wildcard(engine: Engine) {
     let star =
         EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOWED_HEADERS", "*")]);
     let star_auth = EnvServer::start(&[
@@ -141,7 +180,7 @@ fn authorization_is_not_covered_by_the_wildcard() {
         url(&star, "/api/echo"),
         url(&star_auth, "/api/needs-auth"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_refused(&report, "star-authorization");
     // Control: `*` does cover other headers.
     assert_ok(&report, "star-custom-header", 200, Some("ok"));
@@ -154,8 +193,7 @@ fn authorization_is_not_covered_by_the_wildcard() {
     );
 }
 
-#[test]
-fn method_case_patch_is_sent_as_written() {
+fn method_case_patch_is_sent_as_written(engine: Engine) {
     let api = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOWED_METHODS", "PATCH, PUT"),
@@ -169,22 +207,23 @@ fn method_case_patch_is_sent_as_written() {
         url(&api, "/api/echo?upper-patch"),
         url(&api, "/api/echo?lower-put"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_refused(&report, "lower-patch");
     assert_ok(&report, "upper-patch", 200, Some("ok"));
-    // Chromium upper-cases `put` (one of DELETE, GET, HEAD, OPTIONS, POST, PUT), so it passes.
+    // Method case is the same in both engines (Chromium and Firefox alike): `put` is upper-cased
+    // (one of DELETE, GET, HEAD, OPTIONS, POST, PUT, as the Fetch standard says), so it passes.
     assert_ok(&report, "lower-put-normalized", 200, Some("ok"));
-    // What Chromium put on the wire: the refused preflight asked for `patch`, lower-case.
+    // What the engine put on the wire: the refused preflight asked for `patch`, lower-case, in
+    // both engines.
     let out = api.wait_output("method \"patch\" is not allowed", Duration::from_secs(2));
     assert!(
         out.contains("method \"patch\" is not allowed"),
-        "Chromium should have sent Access-Control-Request-Method: patch:\n{out}\nreport: {report:#}"
+        "{engine} should have sent Access-Control-Request-Method: patch:\n{out}\nreport: {report:#}"
     );
     assert!(!out.contains("method \"PUT\" is not allowed"), "{out}");
 }
 
-#[test]
-fn credentials_need_the_setting_and_a_listed_origin() {
+fn credentials_need_the_setting_and_a_listed_origin(engine: Engine) {
     let creds =
         EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOW_CREDENTIALS", "true")]);
     let no_creds = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
@@ -199,7 +238,7 @@ fn credentials_need_the_setting_and_a_listed_origin() {
         url(&no_creds, "/api/echo"),
         url(&no_creds, "/api/echo?omit"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_ok(&report, "include-creds-on", 200, Some("ok"));
     // No CORS_ALLOWED_HEADERS: content-type is not allowed, the preflight is refused.
     assert_refused(&report, "include-creds-on-preflighted");
@@ -209,12 +248,11 @@ fn credentials_need_the_setting_and_a_listed_origin() {
     // An origin that is not listed gets nothing, credentials or not.
     let script =
         format!("await probe('include-unlisted', {}, {{credentials: 'include'}});", url(&creds, "/api/echo"));
-    let report = run(EVIL, &script);
+    let report = run(engine, EVIL, &script);
     assert_refused(&report, "include-unlisted");
 }
 
-#[test]
-fn only_exposed_headers_are_readable() {
+fn only_exposed_headers_are_readable(engine: Engine) {
     let exposed = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_EXPOSED_HEADERS", "x-request-id"),
@@ -231,7 +269,7 @@ fn only_exposed_headers_are_readable() {
         e = url(&exposed, "/api/echo"),
         p = url(&plain, "/api/echo"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_eq!(report["extra"]["exposed"]["status"], 200, "{report:#}");
     assert_eq!(report["extra"]["exposed"]["rid"], "42", "{report:#}");
     assert_eq!(report["extra"]["exposed"]["secret"], Value::Null, "{report:#}");
@@ -247,8 +285,7 @@ fn only_exposed_headers_are_readable() {
     assert!(headers.get("x-request-id").is_none(), "{report:#}");
 }
 
-#[test]
-fn error_statuses_reach_the_page() {
+fn error_statuses_reach_the_page(engine: Engine) {
     let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
     let script = format!(
         "await probe('fail', {});\n\
@@ -258,32 +295,30 @@ fn error_statuses_reach_the_page() {
         url(&api, "/api/needs-auth"),
         url(&api, "/api/nope"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_ok(&report, "fail", 500, None);
     assert_ok(&report, "needs-auth", 401, None);
     assert_ok(&report, "nope", 404, None);
 }
 
-#[test]
-fn subdomain_pattern_grants_subdomains_only() {
+fn subdomain_pattern_grants_subdomains_only(engine: Engine) {
     // `*.app.localhost` on the page server's port (the pattern `http://*.app.localhost:*` would do
     // too; this keeps the port exact).
     let pattern = page_origin("*.app.localhost");
     let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &pattern)]);
     let script = format!("await probe('get', {});", url(&api, "/api/echo"));
 
-    let report = run("a.app.localhost", &script);
+    let report = run(engine, "a.app.localhost", &script);
     assert_ok(&report, "get", 200, Some("ok"));
 
-    let report = run("evilapp.localhost", &script);
+    let report = run(engine, "evilapp.localhost", &script);
     assert_refused(&report, "get");
 
-    let report = run("app.localhost", &script);
+    let report = run(engine, "app.localhost", &script);
     assert_refused(&report, "get");
 }
 
-#[test]
-fn refused_preflight_is_explained_in_the_server_log() {
+fn refused_preflight_is_explained_in_the_server_log(engine: Engine) {
     let api = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOWED_HEADERS", "content-type"),
@@ -291,7 +326,7 @@ fn refused_preflight_is_explained_in_the_server_log() {
     ]);
     let script =
         format!("await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});", url(&api, "/api/echo"));
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     assert_refused(&report, "x-api-key");
     let needle = "request header \"x-api-key\" is not allowed";
     let out = api.wait_output(needle, Duration::from_secs(2));
@@ -319,8 +354,7 @@ fn refusals(out: &str, origin: &str, method: &str, path: &str) -> Vec<String> {
 /// `GET /items` and `POST /items` each follow their own policy. The app-wide policy lists the
 /// partner's page (with credentials) but not the app's, so every grant to the app's page and
 /// every refusal to the partner's below is the handler's policy deciding.
-#[test]
-fn handler_policies_govern_alone() {
+fn handler_policies_govern_alone(engine: Engine) {
     let api = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &format!("http://elsewhere.localhost,{}", page_origin(PARTNER))),
         ("CORS_ALLOW_CREDENTIALS", "true"),
@@ -343,7 +377,7 @@ fn handler_policies_govern_alone() {
         url(&api, "/public/data"),
         url(&api, "/public/data?creds"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     // The handler's own origin, with credentials, though the app-wide policy does not list it.
     assert_ok(&report, "private-creds", 200, Some("private"));
     assert_ok(&report, "items-get", 200, Some("items"));
@@ -374,7 +408,7 @@ fn handler_policies_govern_alone() {
         public_creds = url(&api, "/public/data?creds"),
         private = url(&api, "/private/data"),
     );
-    let report = run(PARTNER, &script);
+    let report = run(engine, PARTNER, &script);
     assert_refused(&report, "items-get-nonsimple-fresh");
     assert_ok(&report, "items-post-json", 201, Some("created"));
     assert_refused(&report, "items-get-nonsimple-after-post");
@@ -403,8 +437,9 @@ fn handler_policies_govern_alone() {
     // too).
     let preflights = refusals(&out, &partner, "OPTIONS", "/items");
     let gets = refusals(&out, &partner, "GET", "/items");
-    // Chromium caches a preflight grant per origin and URL, not per method (SPEC 3, "Known
-    // limit"): after POST's grant for /items?cache (methods POST, headers content-type,
+    // Both engines cache a preflight grant per origin and URL, not per method (SPEC 3, "Known
+    // limit"), and let a GET (a method that needs no grant) with a header the cached grant
+    // lists use it: after POST's grant for /items?cache (methods POST, headers content-type,
     // credentials), the non-simple GET to the same URL skips its preflight and goes straight to
     // the handler, as an actual request; only probe 1 sends a preflight. Probes 3 and 4 arrive as
     // actual GETs, refused by GET's policy (no grant on the response, so `fetch` still rejects).
@@ -427,8 +462,7 @@ fn handler_policies_govern_alone() {
 /// The `/partner` scope follows `PartnerPolicy` alone, and `#[cors(disable)]` makes
 /// `/internal/ping` non-CORS, under an app-wide policy that would grant the app's page everything
 /// asked here.
-#[test]
-fn scope_policy_and_disabled_handler_govern_alone() {
+fn scope_policy_and_disabled_handler_govern_alone(engine: Engine) {
     let api = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
         ("CORS_ALLOW_CREDENTIALS", "true"),
@@ -454,7 +488,7 @@ fn scope_policy_and_disabled_handler_govern_alone() {
         url(&api, "/partner/orders?get"),
         url(&api, "/api/echo?post"),
     );
-    let report = run(APP, &script);
+    let report = run(engine, APP, &script);
     // The app-wide policy lists the app's page, but /internal/ping is not CORS at all.
     assert_refused(&report, "ping");
     assert_refused(&report, "ping-preflighted");
@@ -484,7 +518,7 @@ fn scope_policy_and_disabled_handler_govern_alone() {
         url(&api, "/partner/orders?get"),
         url(&api, "/api/echo"),
     );
-    let report = run(PARTNER, &script);
+    let report = run(engine, PARTNER, &script);
     // PartnerPolicy grants the partner (not in the app-wide policy): credentials, both request headers,
     // and the exposed X-Request-Id.
     assert_ok(&report, "partner-post", 200, Some("ok"));
@@ -493,4 +527,58 @@ fn scope_policy_and_disabled_handler_govern_alone() {
     assert_eq!(get(&report, "partner-get-creds")["headers"]["x-request-id"], "42", "{report:#}");
     // Control: outside the scope, the app-wide policy does not list the partner.
     assert_refused(&report, "echo");
+}
+
+// ---------------------------------------------------------------------------------
+// Every test, in both engines
+// ---------------------------------------------------------------------------------
+
+/// `test => test_chromium, test_firefox;` makes two `#[test]`s that run `test(Engine::..)`.
+macro_rules! in_both_engines {
+    ($($test:ident => $chromium:ident, $firefox:ident;)*) => {$(
+        #[test]
+        fn $chromium() {
+            $test(Engine::Chromium);
+        }
+        #[test]
+        fn $firefox() {
+            $test(Engine::Firefox);
+        }
+    )*};
+}
+
+in_both_engines! {
+    simple_get_is_granted_to_the_listed_origin_only =>
+        simple_get_is_granted_to_the_listed_origin_only_chromium,
+        simple_get_is_granted_to_the_listed_origin_only_firefox;
+    json_post_is_preflighted_and_needs_content_type_allowed =>
+        json_post_is_preflighted_and_needs_content_type_allowed_chromium,
+        json_post_is_preflighted_and_needs_content_type_allowed_firefox;
+    authorization_is_not_covered_by_the_wildcard =>
+        authorization_is_not_covered_by_the_wildcard_chromium,
+        authorization_is_not_covered_by_the_wildcard_firefox;
+    method_case_patch_is_sent_as_written =>
+        method_case_patch_is_sent_as_written_chromium,
+        method_case_patch_is_sent_as_written_firefox;
+    credentials_need_the_setting_and_a_listed_origin =>
+        credentials_need_the_setting_and_a_listed_origin_chromium,
+        credentials_need_the_setting_and_a_listed_origin_firefox;
+    only_exposed_headers_are_readable =>
+        only_exposed_headers_are_readable_chromium,
+        only_exposed_headers_are_readable_firefox;
+    error_statuses_reach_the_page =>
+        error_statuses_reach_the_page_chromium,
+        error_statuses_reach_the_page_firefox;
+    subdomain_pattern_grants_subdomains_only =>
+        subdomain_pattern_grants_subdomains_only_chromium,
+        subdomain_pattern_grants_subdomains_only_firefox;
+    refused_preflight_is_explained_in_the_server_log =>
+        refused_preflight_is_explained_in_the_server_log_chromium,
+        refused_preflight_is_explained_in_the_server_log_firefox;
+    handler_policies_govern_alone =>
+        handler_policies_govern_alone_chromium,
+        handler_policies_govern_alone_firefox;
+    scope_policy_and_disabled_handler_govern_alone =>
+        scope_policy_and_disabled_handler_govern_alone_chromium,
+        scope_policy_and_disabled_handler_govern_alone_firefox;
 }
