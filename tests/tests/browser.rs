@@ -530,6 +530,298 @@ fn scope_policy_and_disabled_handler_govern_alone(engine: Engine) {
 }
 
 // ---------------------------------------------------------------------------------
+// Each refusal class: the console message each engine gives, the fetch outcome, the server's log
+// ---------------------------------------------------------------------------------
+
+/// Why the browser refused a request, as its console says it.
+#[derive(Clone, Copy, Debug)]
+enum Blocked<'a> {
+    /// No `Access-Control-Allow-Origin` on the response (of the preflight, if `preflight`), whose
+    /// status was `status`.
+    NoAllowOrigin { preflight: bool, status: u16 },
+    /// The preflight's `Access-Control-Allow-Methods` does not list this method.
+    Method(&'a str),
+    /// The preflight's `Access-Control-Allow-Headers` does not list this header (lower-case).
+    Header(&'a str),
+    /// A credentialed request, and no `Access-Control-Allow-Credentials: true` on the response (of
+    /// the preflight, if `preflight`).
+    NoAllowCredentials { preflight: bool },
+    /// A credentialed request, and `Access-Control-Allow-Origin: *` on the response (of the
+    /// preflight, if `preflight`).
+    WildcardWithCredentials { preflight: bool },
+}
+
+/// The console messages `engine` gives, in order, when it blocks a fetch of `url` from `origin`
+/// for `why` (as observed with Chromium 156 and Firefox ESR 153).
+///
+/// * Chromium: one message, `Access to fetch at 'URL' from origin 'ORIGIN' has been blocked by
+///   CORS policy: …`, which says `Response to preflight request doesn't pass access control
+///   check:` when a preflight's grant was missing or wrong (not for a method or header the
+///   preflight did not list: those sentences name the preflight themselves).
+/// * Firefox: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote
+///   resource at URL. (Reason: …)`, with typographic quotes, and, when the preflight failed, a
+///   second message `(Reason: CORS request did not succeed). Status code: (null).` Its wording
+///   does not otherwise say whether the preflight or the response was refused.
+fn blocked(engine: Engine, why: Blocked, url: &str, origin: &str) -> Vec<String> {
+    match engine {
+        Engine::Chromium => {
+            let (preflight, reason) = match why {
+                Blocked::NoAllowOrigin { preflight, .. } => {
+                    (preflight, "No 'Access-Control-Allow-Origin' header is present on the requested resource.".into())
+                }
+                Blocked::Method(m) => {
+                    (false, format!("Method {m} is not allowed by Access-Control-Allow-Methods in preflight response."))
+                }
+                Blocked::Header(h) => (
+                    false,
+                    format!("Request header field {h} is not allowed by Access-Control-Allow-Headers in preflight response."),
+                ),
+                Blocked::NoAllowCredentials { preflight } => (
+                    preflight,
+                    "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which \
+                     must be 'true' when the request's credentials mode is 'include'."
+                        .into(),
+                ),
+                Blocked::WildcardWithCredentials { preflight } => (
+                    preflight,
+                    "The value of the 'Access-Control-Allow-Origin' header in the response must not be the \
+                     wildcard '*' when the request's credentials mode is 'include'."
+                        .into(),
+                ),
+            };
+            let check = if preflight {
+                "Response to preflight request doesn't pass access control check: "
+            } else {
+                ""
+            };
+            vec![format!("Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {check}{reason}")]
+        }
+        Engine::Firefox => {
+            let at = |url: &str, reason: &str| {
+                format!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {reason}")
+            };
+            let (preflight, first) = match why {
+                Blocked::NoAllowOrigin { preflight, status } => (
+                    preflight,
+                    at(url, &format!("CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing). Status code: {status}.")),
+                ),
+                Blocked::Method(_) => {
+                    (true, at(url, "Did not find method in CORS header \u{2018}Access-Control-Allow-Methods\u{2019})."))
+                }
+                Blocked::Header(h) => (
+                    true,
+                    at(
+                        url,
+                        &format!(
+                            "header \u{2018}{h}\u{2019} is not allowed according to header \
+                             \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)."
+                        ),
+                    ),
+                ),
+                Blocked::NoAllowCredentials { preflight } => (
+                    preflight,
+                    at(url, "expected \u{2018}true\u{2019} in CORS header \u{2018}Access-Control-Allow-Credentials\u{2019})."),
+                ),
+                // The only Firefox message that puts the URL in quotes.
+                Blocked::WildcardWithCredentials { preflight } => (
+                    preflight,
+                    at(
+                        &format!("\u{2018}{url}\u{2019}"),
+                        "Credential is not supported if the CORS header \u{2018}Access-Control-Allow-Origin\u{2019} \
+                         is \u{2018}*\u{2019}).",
+                    ),
+                ),
+            };
+            let mut messages = vec![first];
+            if preflight {
+                messages.push(at(url, "CORS request did not succeed). Status code: (null)."));
+            }
+            messages
+        }
+    }
+}
+
+/// The probe was refused by the browser (the engine's `TypeError`), and the console says why,
+/// exactly as `blocked` words it. Prints the messages, for the record.
+fn assert_blocked(report: &Run, name: &str, why: Blocked) {
+    assert_refused(report, name);
+    let url = get(report, name)["url"].as_str().unwrap_or_default().to_string();
+    let origin = report["origin"].as_str().unwrap_or_default().to_string();
+    let seen = report.0.console_about(&url);
+    eprintln!("[browser] {} console for {name:?}:\n  {}", report.engine(), seen.join("\n  "));
+    assert_eq!(seen, blocked(report.engine(), why, &url, &origin), "probe {name:?}: {report:#}");
+}
+
+/// The server's one `cors` refusal line for this origin, method and path, which must give
+/// `reason`; returns it.
+fn logged_refusal(api: &EnvServer, origin: &str, method: &str, path: &str, reason: &str) -> String {
+    let out = api.wait_output(reason, Duration::from_secs(2));
+    let lines = refusals(&out, origin, method, path);
+    assert_eq!(lines.len(), 1, "one refusal of {method} {path} from {origin}:\n{out}");
+    assert!(lines[0].contains(" DEBUG cors: "), "logged at debug, target `cors`: {}", lines[0]);
+    assert!(lines[0].contains(&format!("CORS request refused: {reason}")), "{}\n{out}", lines[0]);
+    lines[0].clone()
+}
+
+/// A preflighted request from an origin the policy does not list: the preflight gets a bare 403
+/// (no `Access-Control-Allow-*`), the browser says the origin is not allowed, and the actual
+/// request is never sent.
+fn origin_not_allowed_is_named_in_the_console(engine: Engine) {
+    let api =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOWED_METHODS", "PUT")]);
+    let script = format!("await probe('put', {}, {{method: 'PUT'}});", url(&api, "/api/echo"));
+    let report = run(engine, EVIL, &script);
+    assert_blocked(&report, "put", Blocked::NoAllowOrigin { preflight: true, status: 403 });
+    let evil = page_origin(EVIL);
+    let reason = format!("origin \"{evil}\" is not allowed (allowed: {})", page_origin(APP));
+    logged_refusal(&api, &evil, "OPTIONS", "/api/echo", &reason);
+    // The actual PUT never left the browser (it would have been refused and logged too).
+    assert!(refusals(&api.output(), &evil, "PUT", "/api/echo").is_empty(), "{}", api.output());
+}
+
+/// PUT from an allowed origin, under a method list without it: the preflight passes the
+/// browser's origin and status checks and lists what is allowed, so the browser names PUT.
+fn method_not_allowed_is_named_in_the_console(engine: Engine) {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_METHODS", "PATCH, DELETE"),
+    ]);
+    let script = format!(
+        "await probe('put', {}, {{method: 'PUT'}});\n\
+         await probe('delete', {}, {{method: 'DELETE'}});",
+        url(&api, "/api/echo?put"),
+        url(&api, "/api/echo?delete"),
+    );
+    let report = run(engine, APP, &script);
+    assert_blocked(&report, "put", Blocked::Method("PUT"));
+    // Control: a listed method from the same page.
+    assert_ok(&report, "delete", 200, Some("ok"));
+    logged_refusal(
+        &api,
+        &page_origin(APP),
+        "OPTIONS",
+        "/api/echo",
+        "method \"PUT\" is not allowed (allowed: GET, HEAD, POST, PATCH, DELETE; methods are case-sensitive)",
+    );
+}
+
+/// A request header the policy does not list: a custom `X-Api-Key` under a list without it, and
+/// `Content-Type: application/json` under the default (CORS_ALLOWED_HEADERS unset: only the
+/// CORS-safelisted headers, and `application/json` is not a safelisted content type). The
+/// browser names the header, lower-case.
+fn request_header_not_allowed_is_named_in_the_console(engine: Engine) {
+    let listed = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_HEADERS", "content-type"),
+    ]);
+    let default = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP))]);
+    let script = format!(
+        "await probe('x-api-key', {}, {{headers: {{'X-Api-Key': 'k'}}}});\n\
+         await probe('json', {}, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: '{{}}'}});\n\
+         await probe('json-listed', {}, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: '{{}}'}});",
+        url(&listed, "/api/echo"),
+        url(&default, "/api/echo"),
+        url(&listed, "/api/echo?json"),
+    );
+    let report = run(engine, APP, &script);
+    assert_blocked(&report, "x-api-key", Blocked::Header("x-api-key"));
+    assert_blocked(&report, "json", Blocked::Header("content-type"));
+    // Control: content-type where it is listed.
+    assert_ok(&report, "json-listed", 200, Some("ok"));
+    let app = page_origin(APP);
+    logged_refusal(
+        &listed,
+        &app,
+        "OPTIONS",
+        "/api/echo",
+        "request header \"x-api-key\" is not allowed (allowed: content-type)",
+    );
+    let line = logged_refusal(
+        &default,
+        &app,
+        "OPTIONS",
+        "/api/echo",
+        "request header \"content-type\" is not allowed (allowed: only CORS-safelisted headers)",
+    );
+    assert!(line.contains("so a page sending application/json asks for \"content-type\""), "{line}");
+}
+
+/// `Authorization` under `CORS_ALLOWED_HEADERS=*`: the server refuses it (the wildcard never
+/// covers it, as in the standard) and lists the requested headers less `authorization`, so the
+/// browser names it. Both engines would let it through if the server answered `*` (Chromium
+/// silently, Firefox with a console warning that BiDi does not forward); this shows the server's
+/// refusal is what the browser enforces.
+fn authorization_under_the_wildcard_is_named_in_the_console(engine: Engine) {
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOWED_HEADERS", "*")]);
+    let script = format!(
+        "await probe('authorization', {}, {{headers: {{'Authorization': 'Bearer t'}}}});\n\
+         await probe('authorization-and-other', {}, {{headers: {{'Authorization': 'Bearer t', 'X-Other': '1'}}}});\n\
+         await probe('other', {}, {{headers: {{'X-Other': '1'}}}});",
+        url(&api, "/api/needs-auth"),
+        url(&api, "/api/needs-auth?and-other"),
+        url(&api, "/api/echo?other"),
+    );
+    let report = run(engine, APP, &script);
+    assert_blocked(&report, "authorization", Blocked::Header("authorization"));
+    assert_blocked(&report, "authorization-and-other", Blocked::Header("authorization"));
+    // Control: `*` covers any other header.
+    assert_ok(&report, "other", 200, Some("ok"));
+    let out = api.wait_output("?and-other", Duration::from_secs(1));
+    let lines = refusals(&out, &page_origin(APP), "OPTIONS", "/api/needs-auth");
+    assert_eq!(lines.len(), 2, "both preflights refused:\n{out}");
+    for line in &lines {
+        assert!(
+            line.contains("CORS request refused: request header \"authorization\" is not allowed"),
+            "{line}"
+        );
+    }
+}
+
+/// A credentialed fetch (`credentials: 'include'`) against a policy without credentials
+/// (CORS_ALLOW_CREDENTIALS unset): the server grants the origin, without
+/// `Access-Control-Allow-Credentials` (a server cannot tell a credentialed request), and the
+/// browser refuses it. The server sees nothing wrong: no refusal in its log.
+fn credentials_without_the_setting_are_named_in_the_console(engine: Engine) {
+    let api =
+        EnvServer::start(&[("CORS_ALLOWED_ORIGINS", &page_origin(APP)), ("CORS_ALLOWED_METHODS", "PUT")]);
+    let script = format!(
+        "await probe('get', {}, {{credentials: 'include'}});\n\
+         await probe('put', {}, {{method: 'PUT', credentials: 'include'}});\n\
+         await probe('get-without', {}, {{credentials: 'omit'}});",
+        url(&api, "/api/echo?get"),
+        url(&api, "/api/echo?put"),
+        url(&api, "/api/echo?without"),
+    );
+    let report = run(engine, APP, &script);
+    assert_blocked(&report, "get", Blocked::NoAllowCredentials { preflight: false });
+    assert_blocked(&report, "put", Blocked::NoAllowCredentials { preflight: true });
+    assert_ok(&report, "get-without", 200, Some("ok"));
+    let out = api.output();
+    assert!(!out.contains("CORS request refused"), "the server granted every request:\n{out}");
+}
+
+/// A credentialed fetch against any origin (`CORS_ALLOWED_ORIGINS=*`): the answer is
+/// `Access-Control-Allow-Origin: *`, which no browser accepts with credentials. The server sees
+/// nothing wrong: no refusal in its log.
+fn wildcard_origin_with_credentials_is_named_in_the_console(engine: Engine) {
+    let api = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOWED_METHODS", "PUT")]);
+    let script = format!(
+        "await probe('get', {}, {{credentials: 'include'}});\n\
+         await probe('put', {}, {{method: 'PUT', credentials: 'include'}});\n\
+         await probe('get-without', {}, {{credentials: 'omit'}});",
+        url(&api, "/api/echo?get"),
+        url(&api, "/api/echo?put"),
+        url(&api, "/api/echo?without"),
+    );
+    let report = run(engine, APP, &script);
+    assert_blocked(&report, "get", Blocked::WildcardWithCredentials { preflight: false });
+    assert_blocked(&report, "put", Blocked::WildcardWithCredentials { preflight: true });
+    assert_ok(&report, "get-without", 200, Some("ok"));
+    let out = api.output();
+    assert!(!out.contains("CORS request refused"), "the server granted every request:\n{out}");
+}
+
+// ---------------------------------------------------------------------------------
 // Every test, in both engines
 // ---------------------------------------------------------------------------------
 
@@ -581,4 +873,22 @@ in_both_engines! {
     scope_policy_and_disabled_handler_govern_alone =>
         scope_policy_and_disabled_handler_govern_alone_chromium,
         scope_policy_and_disabled_handler_govern_alone_firefox;
+    origin_not_allowed_is_named_in_the_console =>
+        origin_not_allowed_is_named_in_the_console_chromium,
+        origin_not_allowed_is_named_in_the_console_firefox;
+    method_not_allowed_is_named_in_the_console =>
+        method_not_allowed_is_named_in_the_console_chromium,
+        method_not_allowed_is_named_in_the_console_firefox;
+    request_header_not_allowed_is_named_in_the_console =>
+        request_header_not_allowed_is_named_in_the_console_chromium,
+        request_header_not_allowed_is_named_in_the_console_firefox;
+    authorization_under_the_wildcard_is_named_in_the_console =>
+        authorization_under_the_wildcard_is_named_in_the_console_chromium,
+        authorization_under_the_wildcard_is_named_in_the_console_firefox;
+    credentials_without_the_setting_are_named_in_the_console =>
+        credentials_without_the_setting_are_named_in_the_console_chromium,
+        credentials_without_the_setting_are_named_in_the_console_firefox;
+    wildcard_origin_with_credentials_is_named_in_the_console =>
+        wildcard_origin_with_credentials_is_named_in_the_console_chromium,
+        wildcard_origin_with_credentials_is_named_in_the_console_firefox;
 }
