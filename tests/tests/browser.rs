@@ -822,6 +822,196 @@ fn wildcard_origin_with_credentials_is_named_in_the_console(engine: Engine) {
 }
 
 // ---------------------------------------------------------------------------------
+// Where the engines differ: the preflight cache
+// ---------------------------------------------------------------------------------
+
+/// What reached `api` for exactly this request target (path and query), in order, from its
+/// access log (`ACCESS_LOG=true`): `METHOD STATUS` per request, preflights included.
+fn access(api: &EnvServer, target: &str, expected: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let seen: Vec<String> = api
+            .output()
+            .lines()
+            .filter_map(|l| l.split_once(" access: ").map(|(_, rest)| rest))
+            .filter_map(|rest| {
+                let mut words = rest.split_whitespace();
+                let (method, t, _version, status) =
+                    (words.next()?, words.next()?, words.next()?, words.next()?);
+                (t == target).then(|| format!("{method} {status}"))
+            })
+            .collect();
+        if seen.len() >= expected || std::time::Instant::now() >= deadline {
+            return seen;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// A second grant for the same URL: the server's grant lists only the method asked for (PUT,
+/// then PATCH), with `Max-Age: 600`.
+///
+/// * Chromium replaces the URL's cache entry with the last preflight's grant: after PATCH's
+///   grant, PUT needs a preflight again.
+/// * Firefox merges the methods of the grants into the entry: PUT is still cached.
+///
+/// Both cache the first grant (the second PUT and PATCH send no preflight).
+fn preflight_cache_after_a_second_grant(engine: Engine) {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_METHODS", "PUT, PATCH"),
+        ("CORS_MAX_AGE", "600"),
+        ("ACCESS_LOG", "true"),
+    ]);
+    let u = url(&api, "/api/echo?cache");
+    let script = format!(
+        "await probe('put-1', {u}, {{method: 'PUT'}});\n\
+         await probe('put-2', {u}, {{method: 'PUT'}});\n\
+         await probe('patch-1', {u}, {{method: 'PATCH'}});\n\
+         await probe('patch-2', {u}, {{method: 'PATCH'}});\n\
+         await probe('put-3', {u}, {{method: 'PUT'}});"
+    );
+    let report = run(engine, APP, &script);
+    for name in ["put-1", "put-2", "patch-1", "patch-2", "put-3"] {
+        assert_ok(&report, name, 200, Some("ok"));
+    }
+    let expected = match engine {
+        // The PATCH grant replaced the PUT grant: PUT is preflighted again.
+        Engine::Chromium => strings(&[
+            "OPTIONS 204",
+            "PUT 200",
+            "PUT 200",
+            "OPTIONS 204",
+            "PATCH 200",
+            "PATCH 200",
+            "OPTIONS 204",
+            "PUT 200",
+        ]),
+        // PUT and PATCH both live in the entry: no third preflight.
+        Engine::Firefox => strings(&[
+            "OPTIONS 204",
+            "PUT 200",
+            "PUT 200",
+            "OPTIONS 204",
+            "PATCH 200",
+            "PATCH 200",
+            "PUT 200",
+        ]),
+    };
+    let seen = access(&api, "/api/echo?cache", expected.len());
+    assert_eq!(seen, expected, "{engine}: what reached the server\n{}\n{report:#}", api.output());
+}
+
+/// The same preflighted request, to the API by host name (4 times) and by IP literal (6 times,
+/// with a 1 s pause after the first), with `Max-Age: 600`.
+///
+/// * Chromium caches the grant for both: one preflight each.
+/// * Firefox caches it for `api.localhost` (one preflight), but for `127.0.0.1` it sends the
+///   preflight again on the next calls before it uses the cache. It does not preflight every
+///   call: observed on this machine (Firefox ESR 153), calls 2 and 3 re-preflighted and calls from
+///   4 on cached (2 or 3 preflights in all with the pause; 1 to 3 without it, so the test
+///   pauses). Its source drops a cache entry whose DNS-cache check fails
+///   (`CORSCacheEntry::CheckDNSCache`). This is why the suite names its API by host.
+fn preflight_cache_for_an_ip_literal_host(engine: Engine) {
+    let api = EnvServer::start(&[
+        ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
+        ("CORS_ALLOWED_METHODS", "PUT"),
+        ("CORS_MAX_AGE", "600"),
+        ("ACCESS_LOG", "true"),
+    ]);
+    let by_name = url(&api, "/api/echo?by-name");
+    let by_ip = js_str(&format!("{}/api/echo?by-ip", api.base()));
+    let script = format!(
+        "for (let i = 1; i <= 4; i++) {{\n\
+           await probe('name-' + i, {by_name}, {{method: 'PUT'}});\n\
+         }}\n\
+         for (let i = 1; i <= 6; i++) {{\n\
+           await probe('ip-' + i, {by_ip}, {{method: 'PUT'}});\n\
+           if (i == 1) {{ await new Promise(r => setTimeout(r, 1000)); }}\n\
+         }}"
+    );
+    let report = run(engine, APP, &script);
+    for i in 1..=4 {
+        assert_ok(&report, &format!("name-{i}"), 200, Some("ok"));
+    }
+    for i in 1..=6 {
+        assert_ok(&report, &format!("ip-{i}"), 200, Some("ok"));
+    }
+    let once = |calls: usize| {
+        let mut v = strings(&["OPTIONS 204"]);
+        v.extend(std::iter::repeat_n("PUT 200".to_string(), calls));
+        v
+    };
+    let seen = access(&api, "/api/echo?by-name", 5);
+    assert_eq!(seen, once(4), "{engine}, by name\n{}\n{report:#}", api.output());
+    let seen = access(&api, "/api/echo?by-ip", 7);
+    eprintln!("[browser] {engine}, by IP literal: {seen:?}");
+    let preflights = seen.iter().filter(|s| s.starts_with("OPTIONS")).count();
+    match engine {
+        Engine::Chromium => assert_eq!(seen, once(6), "{engine}, by IP\n{}\n{report:#}", api.output()),
+        Engine::Firefox => {
+            assert_eq!(seen.len(), 6 + preflights, "{seen:?}");
+            assert!(seen.iter().all(|s| s == "OPTIONS 204" || s == "PUT 200"), "{seen:?}");
+            assert!(
+                (2..=3).contains(&preflights),
+                "Firefox re-preflights the first calls to an IP literal (2 or 3 preflights): {seen:?}\n{}",
+                api.output()
+            );
+            assert_eq!(seen[seen.len() - 3..], strings(&["PUT 200"; 3]), "then uses the cache: {seen:?}");
+        }
+    }
+}
+
+/// `Access-Control-Max-Age`: 0 (each call preflighted), 86400 (the most the server accepts) and
+/// none (the engines' default, about 5 s): the same in both engines within a run.
+///
+/// The engines differ in their cap, which no test can see without moving the browser's clock:
+/// Chromium keeps a grant at most 7200 s (observed on this machine by jumping Chromium's clock
+/// with libfaketime: a 999999999 s grant was used after +7190 s, not after +7210 s), Firefox at
+/// most 86400 s (from its source, `nsCORSListenerProxy.cpp`; Firefox hangs at startup under
+/// libfaketime, so it is not observed). The server refuses a max age over 86400 (SPEC 2), so it
+/// never sends one that Firefox would cut; README says Chromium caps at 7200.
+fn preflight_max_age(engine: Engine) {
+    let start = |max_age: Option<&str>| {
+        let mut vars = vec![
+            ("CORS_ALLOWED_ORIGINS".to_string(), page_origin(APP)),
+            ("CORS_ALLOWED_METHODS".to_string(), "PUT".to_string()),
+            ("ACCESS_LOG".to_string(), "true".to_string()),
+        ];
+        if let Some(m) = max_age {
+            vars.push(("CORS_MAX_AGE".to_string(), m.to_string()));
+        }
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        EnvServer::start(&vars)
+    };
+    let zero = start(Some("0"));
+    let day = start(Some("86400"));
+    let unset = start(None);
+    let script = format!(
+        "for (const [name, url] of [['zero', {}], ['day', {}], ['unset', {}]]) {{\n\
+           await probe(name + '-1', url, {{method: 'PUT'}});\n\
+           await probe(name + '-2', url, {{method: 'PUT'}});\n\
+         }}",
+        url(&zero, "/api/echo?age"),
+        url(&day, "/api/echo?age"),
+        url(&unset, "/api/echo?age"),
+    );
+    let report = run(engine, APP, &script);
+    for name in ["zero-1", "zero-2", "day-1", "day-2", "unset-1", "unset-2"] {
+        assert_ok(&report, name, 200, Some("ok"));
+    }
+    let twice = strings(&["OPTIONS 204", "PUT 200", "OPTIONS 204", "PUT 200"]);
+    let cached = strings(&["OPTIONS 204", "PUT 200", "PUT 200"]);
+    assert_eq!(access(&zero, "/api/echo?age", 4), twice, "max age 0: never cached\n{report:#}");
+    assert_eq!(access(&day, "/api/echo?age", 3), cached, "max age 86400: cached\n{report:#}");
+    assert_eq!(access(&unset, "/api/echo?age", 3), cached, "no max age: cached a few seconds\n{report:#}");
+}
+
+// ---------------------------------------------------------------------------------
 // Every test, in both engines
 // ---------------------------------------------------------------------------------
 
@@ -891,4 +1081,11 @@ in_both_engines! {
     wildcard_origin_with_credentials_is_named_in_the_console =>
         wildcard_origin_with_credentials_is_named_in_the_console_chromium,
         wildcard_origin_with_credentials_is_named_in_the_console_firefox;
+    preflight_cache_after_a_second_grant =>
+        preflight_cache_after_a_second_grant_chromium,
+        preflight_cache_after_a_second_grant_firefox;
+    preflight_cache_for_an_ip_literal_host =>
+        preflight_cache_for_an_ip_literal_host_chromium,
+        preflight_cache_for_an_ip_literal_host_firefox;
+    preflight_max_age => preflight_max_age_chromium, preflight_max_age_firefox;
 }
