@@ -120,11 +120,13 @@ impl BrowserProcess {
             }
             let _ = child.kill();
             let _ = child.wait();
-            // Wait (briefly) until the group is gone, so that the dir can be removed.
+            // Wait (briefly) until no member of the group runs, so that the dir can be removed.
+            // Zombies do not count: the helpers' parent is gone, so whoever adopted them (PID 1
+            // or a subreaper) reaps them in its own time.
             let deadline = Instant::now() + Duration::from_secs(3);
-            // SAFETY: signal 0 only checks whether the group still has members.
-            while unsafe { libc::kill(-pgid, 0) } == 0 && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
+            while group_has_live_members(pgid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+                // SAFETY: as above.
                 unsafe {
                     libc::kill(-pgid, libc::SIGKILL);
                 }
@@ -177,6 +179,29 @@ fn read_lines<R: Read + Send + 'static>(stream: R, sink: Lines) {
             lines.push(text.trim_end_matches(['\r', '\n']).to_string());
         }
     });
+}
+
+/// Whether a process of group `pgid` is still alive (not a zombie), from `/proc/PID/stat`.
+fn group_has_live_members(pgid: libc::pid_t) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        if !entry.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+            return false;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        // `PID (COMM) STATE PPID PGRP ...`; COMM may hold spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|p| p.parse::<libc::pid_t>().ok());
+        pgrp == Some(pgid) && !matches!(state, Some("Z") | Some("X"))
+    })
 }
 
 /// SIGKILLs every process whose command line mentions `path` (a unique temp dir).
