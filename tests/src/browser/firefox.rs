@@ -86,9 +86,8 @@ fn wait_banner(firefox: &mut BrowserProcess, deadline: Instant) -> Result<String
         }
         if Instant::now() >= deadline {
             return Err(format!(
-                "{} did not print {BANNER:?} in time (profile {})\n{}",
+                "{} did not print {BANNER:?} in time\n{}",
                 firefox.what,
-                firefox.dir().display(),
                 firefox.output_tail(60)
             ));
         }

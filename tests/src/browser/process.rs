@@ -66,11 +66,6 @@ impl BrowserProcess {
         Ok(BrowserProcess { what, child: Some(child), dir: Some(dir), stdout, stderr })
     }
 
-    /// The browser's temporary dir.
-    pub(crate) fn dir(&self) -> &Path {
-        self.dir.as_ref().expect("dir lives until drop").path()
-    }
-
     /// Calls `f` with the stderr lines so far.
     pub(crate) fn with_stderr<T>(&self, f: impl FnOnce(&[String]) -> T) -> T {
         f(&self.stderr.lock().unwrap_or_else(|p| p.into_inner()))
