@@ -11,6 +11,12 @@
 //! It is also the showcase of the three ways to attach a policy: the app-wide `Cors::from_env()`
 //! (in the binary), a scope with a named policy (`/partner`), and handlers with their own
 //! policies (`/public/data`, `/private/data`, `/items`, `/internal/ping`), all compiled in.
+//!
+//! The compiled-in policies name two loopback sites by host, on any port (`http://host:*`), so
+//! that a test can serve its pages on whatever port the OS gives it:
+//! * [`APP_SITE`], `http://app.localhost:*`: `/private/data` (with credentials) and `GET /items`;
+//! * [`PARTNER_SITE`], `http://partner.localhost:*`: the `/partner` scope and `POST /items` (with
+//!   credentials).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -21,6 +27,12 @@ use cors_actix::{cors, CorsPolicy, ScopeExt};
 
 /// The default address: `127.0.0.1:8081`.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8081";
+
+/// The origins `/private/data` and `GET /items` allow: `app.localhost` on any port.
+pub const APP_SITE: &str = "http://app.localhost:*";
+
+/// The origins the `/partner` scope and `POST /items` allow: `partner.localhost` on any port.
+pub const PARTNER_SITE: &str = "http://partner.localhost:*";
 
 async fn echo() -> HttpResponse {
     HttpResponse::Ok()
@@ -53,7 +65,7 @@ async fn require_bearer(
 /// The partner scope's policy.
 #[derive(CorsPolicy)]
 #[cors(
-    origin = "http://localhost:7402",
+    origin = "http://partner.localhost:*",
     credentials,
     methods(GET, POST),
     headers("content-type", "x-partner-key"),
@@ -74,19 +86,19 @@ async fn public_data() -> HttpResponse {
     HttpResponse::Ok().body("public")
 }
 
-#[cors(origin = "http://localhost:7401", credentials)]
+#[cors(origin = "http://app.localhost:*", credentials)]
 #[get("/private/data")]
 async fn private_data() -> HttpResponse {
     HttpResponse::Ok().body("private")
 }
 
-#[cors(origin = "http://localhost:7401")]
+#[cors(origin = "http://app.localhost:*")]
 #[get("/items")]
 async fn list_items() -> HttpResponse {
     HttpResponse::Ok().body("items")
 }
 
-#[cors(origin = "http://localhost:7402", credentials, headers("content-type"))]
+#[cors(origin = "http://partner.localhost:*", credentials, headers("content-type"))]
 #[post("/items")]
 async fn create_item() -> HttpResponse {
     HttpResponse::Created().body("created")

@@ -111,6 +111,17 @@ impl EnvServer {
         format!("http://{}", self.addr)
     }
 
+    /// The port the server listens on (on 127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).expect("env-server printed host:port")
+    }
+
+    /// `http://<host>:<port>`: the server under a loopback host name, e.g. `api.localhost`
+    /// (which browsers resolve to loopback themselves; the server listens on 127.0.0.1).
+    pub fn base_on(&self, host: &str) -> String {
+        format!("http://{host}:{}", self.port())
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

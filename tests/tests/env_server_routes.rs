@@ -17,8 +17,11 @@ use cors_actix::{Cors, Policy};
 /// Extra request headers.
 type Extra<'a> = &'a [(&'a str, &'a str)];
 
-const ALLOWED: &str = "http://localhost:7401";
-const OTHER: &str = "http://localhost:7402";
+/// On `app.localhost`, which the compiled-in `/private/data` and `GET /items` policies allow on any
+/// port (`http://app.localhost:*`); the port is arbitrary (nothing listens on it).
+const ALLOWED: &str = "http://app.localhost:5173";
+/// On `partner.localhost`, which the `/partner` scope and `POST /items` allow on any port.
+const OTHER: &str = "http://partner.localhost:3000";
 
 /// What the client sees.
 #[derive(Debug)]
@@ -53,7 +56,7 @@ fn policy(vars: &[(&str, &str)]) -> Policy {
     Policy::from_vars("CORS", vars.iter().copied()).unwrap_or_else(|e| panic!("policy {vars:?}: {e}"))
 }
 
-/// The policy of the tests: what `CORS_ALLOWED_ORIGINS=http://localhost:7401
+/// The policy of the tests: what `CORS_ALLOWED_ORIGINS=http://app.localhost:5173
 /// CORS_EXPOSED_HEADERS=x-request-id env-server` would serve.
 fn default_policy() -> Policy {
     policy(&[("CORS_ALLOWED_ORIGINS", ALLOWED), ("CORS_EXPOSED_HEADERS", "x-request-id")])
@@ -278,7 +281,7 @@ async fn handler_and_scope_policies_govern_their_routes_alone() {
         request(Method::OPTIONS, path, Some(origin), &extra)
     };
 
-    // POST /items: 7402 with credentials and content-type; GET /items: 7401 only.
+    // POST /items: partner.localhost with credentials and content-type; GET /items: app.localhost only.
     let seen = send(&app, preflight("/items", OTHER, "POST", Some("content-type"))).await;
     assert_eq!(seen.status, StatusCode::NO_CONTENT, "{seen:#?}");
     assert_eq!(seen.header("access-control-allow-origin"), Some(OTHER));
@@ -293,10 +296,19 @@ async fn handler_and_scope_policies_govern_their_routes_alone() {
     let seen = send(&app, request(Method::GET, "/items", Some(OTHER), &[])).await;
     assert_eq!(seen.header("access-control-allow-origin"), None, "{seen:#?}");
 
-    // /private/data: 7401 with credentials although the app policy does not list 7401.
+    // /private/data: app.localhost with credentials although the app policy does not list it; on
+    // any port (`http://app.localhost:*`) or none, but not another host.
     let seen = send(&app, request(Method::GET, "/private/data", Some(ALLOWED), &[])).await;
     assert_eq!(seen.header("access-control-allow-origin"), Some(ALLOWED));
     assert_eq!(seen.header("access-control-allow-credentials"), Some("true"));
+    for origin in ["http://app.localhost:1", "http://app.localhost"] {
+        let seen = send(&app, request(Method::GET, "/private/data", Some(origin), &[])).await;
+        assert_eq!(seen.header("access-control-allow-origin"), Some(origin), "{seen:#?}");
+    }
+    for origin in ["http://localhost:5173", "http://a.app.localhost:5173", "https://app.localhost:5173"] {
+        let seen = send(&app, request(Method::GET, "/private/data", Some(origin), &[])).await;
+        assert_eq!(seen.header("access-control-allow-origin"), None, "{origin}: {seen:#?}");
+    }
 
     // /public/data: any origin.
     let seen = send(&app, request(Method::GET, "/public/data", Some("https://anyone.example"), &[])).await;

@@ -999,8 +999,8 @@ const KNOWN_ORIGINS: &[&str] = &[
     ALLOWED,
     "https://app.allowed.example",
     "http://localhost",
-    "http://localhost:7401",
-    "http://localhost:7402",
+    "http://app.localhost:7401",
+    "http://partner.localhost:7402",
     "https://evil.net",
     "null",
 ];
@@ -1112,8 +1112,9 @@ enum Allowed {
     App,
     /// `#[cors(any_origin)]`: `*`, no credentials.
     Any,
-    /// These exact origins (handler and scope policies, with or without credentials).
-    Exact(&'static [&'static str]),
+    /// This `scheme://host` on any port, or none: `scheme://host:*` (the handler and scope
+    /// policies, with or without credentials).
+    AnyPort(&'static str),
     /// `#[cors(disable)]`.
     Nobody,
 }
@@ -1135,10 +1136,10 @@ const PATHS: &[&str] = &[
 /// method (for a preflight: its requested method) has no entry is governed by the app policy.
 const GOVERNED: &[(&str, Option<&str>, Allowed)] = &[
     ("/public/data", Some("GET"), Allowed::Any),
-    ("/private/data", Some("GET"), Allowed::Exact(&["http://localhost:7401"])),
-    ("/items", Some("GET"), Allowed::Exact(&["http://localhost:7401"])),
-    ("/items", Some("POST"), Allowed::Exact(&["http://localhost:7402"])),
-    ("/partner/orders", None, Allowed::Exact(&["http://localhost:7402"])),
+    ("/private/data", Some("GET"), Allowed::AnyPort("http://app.localhost")),
+    ("/items", Some("GET"), Allowed::AnyPort("http://app.localhost")),
+    ("/items", Some("POST"), Allowed::AnyPort("http://partner.localhost")),
+    ("/partner/orders", None, Allowed::AnyPort("http://partner.localhost")),
     ("/internal/ping", Some("GET"), Allowed::Nobody),
 ];
 
@@ -1170,18 +1171,23 @@ fn app_oracle(origin: &[u8]) -> bool {
         // Numeric-only last labels are never reached here: the host ends in `allowed.example`.
         return host_len <= 253 && sub.split('.').all(label_ok);
     }
-    if let Some(rest) = o.strip_prefix("http://localhost") {
-        if rest.is_empty() {
-            return true;
-        }
-        let Some(port) = rest.strip_prefix(':') else { return false };
-        return !port.is_empty()
-            && port.len() <= 5
-            && !port.starts_with('0')
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p) && p != 80);
+    any_port_of(o, "http://localhost")
+}
+
+/// An oracle for `BASE:*`: `o` is `base` itself or `base:PORT`, the port written as a browser
+/// writes it (1 to 65535, no leading zero, not the scheme's default).
+fn any_port_of(o: &str, base: &str) -> bool {
+    let Some(rest) = o.strip_prefix(base) else { return false };
+    if rest.is_empty() {
+        return true;
     }
-    false
+    let Some(port) = rest.strip_prefix(':') else { return false };
+    let default = if base.starts_with("https://") { 443 } else { 80 };
+    !port.is_empty()
+        && port.len() <= 5
+        && !port.starts_with('0')
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p) && p != default)
 }
 
 fn app_policy() -> Policy {
@@ -1249,7 +1255,7 @@ fn property_middleware_grants_only_allowed_origins() {
             let ok = match allowed {
                 Allowed::App => app_oracle(origin),
                 Allowed::Any => false,
-                Allowed::Exact(list) => list.iter().any(|o| o.as_bytes() == origin),
+                Allowed::AnyPort(base) => std::str::from_utf8(origin).is_ok_and(|o| any_port_of(o, base)),
                 Allowed::Nobody => false,
             };
             prop_assert!(ok, "granted {:?} on {}: {input:?} {seen:?}", esc(origin), input.path);
