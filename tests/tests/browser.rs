@@ -194,6 +194,34 @@ fn authorization_is_not_covered_by_the_wildcard(engine: Engine) {
     );
 }
 
+/// `CORS_PRESET=public`, the article's `app.use(cors())`: the calls it lets a page make succeed
+/// from any origin (PUT with JSON, DELETE, a custom header, PATCH), where `CORS_ALLOWED_ORIGINS=*`
+/// alone refuses every preflighted one.
+fn the_public_preset_allows_what_express_cors_allows(engine: Engine) {
+    let public = EnvServer::start(&[("CORS_PRESET", "public")]);
+    let star = EnvServer::start(&[("CORS_ALLOWED_ORIGINS", "*")]);
+    let put_json = "{method: 'PUT', headers: {'Content-Type': 'application/json'}, body: '{\"a\":1}'}";
+    let script = format!(
+        "await probe('put-json', {}, {put_json});\n\
+         await probe('delete', {}, {{method: 'DELETE'}});\n\
+         await probe('custom-header', {}, {{headers: {{'X-Request-Id': 'r1'}}}});\n\
+         await probe('patch', {}, {{method: 'PATCH'}});\n\
+         await probe('star-alone-put-json', {}, {put_json});",
+        url(&public, "/api/echo?put"),
+        url(&public, "/api/echo?delete"),
+        url(&public, "/api/echo?custom"),
+        url(&public, "/api/echo?patch"),
+        url(&star, "/api/echo?put"),
+    );
+    for host in [EVIL, APP] {
+        let report = run(engine, host, &script);
+        for name in ["put-json", "delete", "custom-header", "patch"] {
+            assert_ok(&report, name, 200, Some("ok"));
+        }
+        assert_refused(&report, "star-alone-put-json");
+    }
+}
+
 fn method_case_patch_is_sent_as_written(engine: Engine) {
     let api = EnvServer::start(&[
         ("CORS_ALLOWED_ORIGINS", &page_origin(APP)),
@@ -1040,6 +1068,9 @@ in_both_engines! {
     authorization_is_not_covered_by_the_wildcard =>
         authorization_is_not_covered_by_the_wildcard_chromium,
         authorization_is_not_covered_by_the_wildcard_firefox;
+    the_public_preset_allows_what_express_cors_allows =>
+        the_public_preset_allows_what_express_cors_allows_chromium,
+        the_public_preset_allows_what_express_cors_allows_firefox;
     method_case_patch_is_sent_as_written =>
         method_case_patch_is_sent_as_written_chromium,
         method_case_patch_is_sent_as_written_firefox;
