@@ -1,5 +1,6 @@
 //! One way, one kind of request, many times, for a profiler (`perf record`, `valgrind
-//! --tool=callgrind`): `profile <bare|actix-cors|ours|floor> <kind> [N]`, where kind is one of
+//! --tool=callgrind`): `profile <way|floor> <kind> [N]`, where way is a `Mode` name (`bare`,
+//! `actix-cors`, `ours`, `layered`, `routes`, `reloadable`, `predicate`, `async`) and kind one of
 //! `no-origin`, `allowed-get`, `refused-get`, `allowed-preflight`, `refused-preflight`.
 
 use actix_http::Request;
@@ -29,7 +30,7 @@ where
 }
 
 fn main() {
-    let usage = "usage: profile <bare|actix-cors|ours|layered|routes|floor> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
+    let usage = "usage: profile <bare|actix-cors|ours|layered|routes|reloadable|predicate|async|floor> <no-origin|allowed-get|refused-get|allowed-preflight|refused-preflight> [N]";
     let mut args = std::env::args().skip(1);
     let way = args.next().expect(usage);
     let floor = way == "floor";
