@@ -161,6 +161,18 @@ fn a_redirect_is_followed_as_the_browser_does() {
 }
 
 #[test]
+fn a_name_under_localhost_reaches_loopback_as_in_browsers() {
+    // No resolver need know `api.localhost`: browsers send it to loopback themselves, and so
+    // must the doctor, or it reports a network error for an API the page can read.
+    let port = server().port();
+    let url = format!("http://api.localhost:{port}/api?case=localhost-name");
+    let out = doctor(&[&url, "--origin", APP]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("> Host: api.localhost:{port}")), "{}", text(&out.stdout));
+    assert_eq!(seen("localhost-name").len(), 1);
+}
+
+#[test]
 fn usage_errors_exit_2_with_the_reason() {
     let url = format!("http://{}/api?case=usage", server());
     let out = doctor(&[&url, "--origin", APP, "-H", "Cookie: session=1"]);
