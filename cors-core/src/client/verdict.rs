@@ -38,6 +38,10 @@ pub enum CorsCheckFailure {
     },
 }
 
+/// What Chromium adds after a value of `Access-Control-Allow-Origin` it cannot use (several
+/// origins, no origin, another origin), for preflights and other responses alike.
+const VALID_VALUE: &str = " Have the server send the header with a valid value.";
+
 impl fmt::Display for CorsCheckFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -49,15 +53,17 @@ impl fmt::Display for CorsCheckFailure {
             ),
             CorsCheckFailure::MultipleAllowOriginValues { value } => write!(
                 f,
-                "The 'Access-Control-Allow-Origin' header contains multiple values '{}', but only one is allowed.",
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{}', but only one is allowed.{VALID_VALUE}",
                 ClientValue(value)
             ),
-            CorsCheckFailure::InvalidAllowOriginValue { value } => {
-                write!(f, "The 'Access-Control-Allow-Origin' header contains the invalid value '{}'.", ClientValue(value))
-            }
+            CorsCheckFailure::InvalidAllowOriginValue { value } => write!(
+                f,
+                "The 'Access-Control-Allow-Origin' header contains the invalid value '{}'.{VALID_VALUE}",
+                ClientValue(value)
+            ),
             CorsCheckFailure::AllowOriginMismatch { value } => write!(
                 f,
-                "The 'Access-Control-Allow-Origin' header has a value '{}' that is not equal to the supplied origin.",
+                "The 'Access-Control-Allow-Origin' header has a value '{}' that is not equal to the supplied origin.{VALID_VALUE}",
                 ClientValue(value)
             ),
             CorsCheckFailure::InvalidAllowCredentials { value } => write!(
