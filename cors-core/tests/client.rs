@@ -928,7 +928,16 @@ fn a_redirect_to_a_scheme_other_than_http_fails() {
     assert_eq!(reason(&report), &Reason::RedirectScheme { location: b"data:text/plain,hi".to_vec() });
     assert_eq!(
         reason(&report).to_string(),
-        "Redirect location 'data:text/plain,hi' is not an http or https URL, which is disallowed for cross-origin requests."
+        "Redirect location 'data:text/plain,hi' is not an http or https URL, and fetch() never follows a redirect to another scheme."
+    );
+    // A network error, not a CORS one: Chromium logs no "blocked by CORS policy" line for it
+    // (tests/tests/doctor_vs_browser.rs, `to-data`), so the doctor does not word it as one.
+    assert!(!reason(&report).is_cors_policy());
+    let Verdict::Blocked(blocked) = &report.verdict else { unreachable!() };
+    assert!(
+        blocked.message().starts_with(&format!("Fetch of '{API}' from origin '{APP}' failed: ")),
+        "{}",
+        blocked.message()
     );
 }
 
