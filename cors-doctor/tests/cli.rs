@@ -216,3 +216,25 @@ fn help_documents_the_options_and_exit_statuses() {
         assert!(help.contains(needle), "{needle:?} missing from\n{help}");
     }
 }
+
+/// The README's `--help` block, verbatim between its fences.
+fn readme_help() -> String {
+    let readme = include_str!("../README.md");
+    let section =
+        readme.split_once("## `cors-doctor --help`").expect("README has a `cors-doctor --help` section").1;
+    let block = section.split_once("```text\n").expect("a ```text block in that section").1;
+    block.split_once("```").expect("the block ends").0.to_string()
+}
+
+#[test]
+fn the_readme_shows_the_current_help_verbatim() {
+    let out = doctor(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(
+        readme_help() == help,
+        "cors-doctor/README.md's --help block is stale: regenerate it with \
+         `cargo run -q -p cors-doctor -- --help`.\n--- README ---\n{}\n--- --help ---\n{help}",
+        readme_help()
+    );
+}
