@@ -401,8 +401,39 @@ fn cors_check_needs_the_origin_byte_for_byte() {
     let report = run(page("GET", &[], false), vec![with("https://other.example")]);
     assert_eq!(
         reason(&report).to_string(),
-        "The 'Access-Control-Allow-Origin' header has a value 'https://other.example' that is not equal to the supplied origin."
+        "The 'Access-Control-Allow-Origin' header has a value 'https://other.example' that is not equal to the supplied origin. Have the server send the header with a valid value."
     );
+}
+
+/// Chromium 156 ends each console line about an unusable `Access-Control-Allow-Origin` value with
+/// the same request, preflight or not (tests/tests/doctor_vs_browser.rs shows it); the doctor's
+/// message ends the same way, and the other reasons do not.
+#[test]
+fn unusable_allow_origin_values_end_as_chromium_ends_them() {
+    let ask = " Have the server send the header with a valid value.";
+    for (value, code) in [
+        (format!("{APP}/"), "AllowOriginMismatch"),
+        (format!("{APP}, https://b.example"), "MultipleAllowOriginValues"),
+        ("https://".to_string(), "InvalidAllowOriginValue"),
+    ] {
+        let actual = run(
+            page("GET", &[], false),
+            vec![Response::new(200).header("Access-Control-Allow-Origin", value.clone())],
+        );
+        let preflight = run(
+            page("PUT", &[], false),
+            vec![Response::new(204)
+                .header("Access-Control-Allow-Origin", value.clone())
+                .header("Access-Control-Allow-Methods", "PUT")],
+        );
+        for (report, prefix) in [(&actual, ""), (&preflight, "Preflight")] {
+            let Verdict::Blocked(blocked) = &report.verdict else { panic!("{value}: {:?}", report.verdict) };
+            assert_eq!(blocked.reason.code(), format!("{prefix}{code}"));
+            assert!(blocked.message().ends_with(ask), "{}", blocked.message());
+        }
+    }
+    let missing = run(page("GET", &[], false), vec![Response::new(200)]);
+    assert!(!reason(&missing).to_string().ends_with(ask));
 }
 
 #[test]
@@ -423,7 +454,7 @@ fn cors_check_fails_on_several_allow_origin_values() {
     let report = run(page("GET", &[], false), vec![two_lines]);
     assert_eq!(
         reason(&report).to_string(),
-        format!("The 'Access-Control-Allow-Origin' header contains multiple values '{expected}', but only one is allowed.")
+        format!("The 'Access-Control-Allow-Origin' header contains multiple values '{expected}', but only one is allowed. Have the server send the header with a valid value.")
     );
 }
 
@@ -437,7 +468,7 @@ fn cors_check_names_a_value_that_is_no_origin() {
     assert_eq!(
         Reason::Cors(CorsCheckFailure::InvalidAllowOriginValue { value: b"app.example".to_vec() })
             .to_string(),
-        "The 'Access-Control-Allow-Origin' header contains the invalid value 'app.example'."
+        "The 'Access-Control-Allow-Origin' header contains the invalid value 'app.example'. Have the server send the header with a valid value."
     );
 }
 
@@ -823,7 +854,7 @@ fn a_redirect_to_another_origin_after_leaving_the_page_origin_sends_origin_null(
     assert_eq!(blocked.request_origin, "null");
     assert_eq!(
         blocked.message(),
-        format!("Access to fetch at 'https://cdn.example/x' (redirected from '{API}') from origin '{APP}' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value '{APP}' that is not equal to the supplied origin.")
+        format!("Access to fetch at 'https://cdn.example/x' (redirected from '{API}') from origin '{APP}' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value '{APP}' that is not equal to the supplied origin. Have the server send the header with a valid value.")
     );
     assert!(blocked.fix().contains("Origin: null"), "{}", blocked.fix());
     // `null` (or `*`) is what the next hop must answer.
@@ -897,7 +928,16 @@ fn a_redirect_to_a_scheme_other_than_http_fails() {
     assert_eq!(reason(&report), &Reason::RedirectScheme { location: b"data:text/plain,hi".to_vec() });
     assert_eq!(
         reason(&report).to_string(),
-        "Redirect location 'data:text/plain,hi' is not an http or https URL, which is disallowed for cross-origin requests."
+        "Redirect location 'data:text/plain,hi' is not an http or https URL, and fetch() never follows a redirect to another scheme."
+    );
+    // A network error, not a CORS one: Chromium logs no "blocked by CORS policy" line for it
+    // (tests/tests/doctor_vs_browser.rs, `to-data`), so the doctor does not word it as one.
+    assert!(!reason(&report).is_cors_policy());
+    let Verdict::Blocked(blocked) = &report.verdict else { unreachable!() };
+    assert!(
+        blocked.message().starts_with(&format!("Fetch of '{API}' from origin '{APP}' failed: ")),
+        "{}",
+        blocked.message()
     );
 }
 
@@ -978,7 +1018,7 @@ fn server_values_in_reasons_are_escaped() {
     let failure = cors_check(&r, APP, CredentialsMode::SameOrigin).unwrap_err();
     assert_eq!(
         failure.to_string(),
-        "The 'Access-Control-Allow-Origin' header contains the invalid value 'x\\x1b[31m'."
+        "The 'Access-Control-Allow-Origin' header contains the invalid value 'x\\x1b[31m'. Have the server send the header with a valid value."
     );
 }
 

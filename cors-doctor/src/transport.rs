@@ -2,9 +2,12 @@
 //! over HTTP/1.1 (with rustls for HTTPS).
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use cors_core::client::{Outgoing, Response};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 /// Why a request got no response: DNS, connection, TLS, timeout, a malformed reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +49,12 @@ where
 /// The real transport: a blocking HTTP/1.1 client (ureq) with rustls and the webpki roots, no
 /// redirect following, no status treated as an error, and no header of its own but `Host`,
 /// `User-Agent: cors-doctor/VERSION` and, for a method that carries a body, `Content-Length: 0`.
+///
+/// `localhost` and every name under it (`api.localhost`, `a.app.localhost`) reach loopback
+/// (127.0.0.1, then ::1) without asking the system's resolver, as Chromium and Firefox do
+/// (RFC 6761): a development setup with a page on `http://app.localhost:3000` and an API on
+/// `http://api.localhost:8080` works in both browsers on a machine whose resolver knows no such
+/// names, and the doctor must reach the API there too.
 pub struct HttpTransport {
     agent: ureq::Agent,
 }
@@ -61,7 +70,37 @@ impl HttpTransport {
             .accept("")
             .timeout_global(Some(timeout))
             .build();
-        HttpTransport { agent: config.into() }
+        HttpTransport { agent: ureq::Agent::with_parts(config, DefaultConnector::new(), LoopbackNames) }
+    }
+}
+
+/// Whether browsers resolve `host` to loopback by themselves: `localhost` and names under it,
+/// in any case, with or without the final dot.
+pub(crate) fn is_localhost_name(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// The system's resolver, but for the names [`is_localhost_name`] covers, which go to loopback.
+#[derive(Debug)]
+struct LoopbackNames;
+
+impl Resolver for LoopbackNames {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let Some(authority) = uri.authority().filter(|a| is_localhost_name(a.host())) else {
+            return DefaultResolver::default().resolve(uri, config, timeout);
+        };
+        let https = uri.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case("https"));
+        let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let mut addrs = self.empty();
+        addrs.push(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+        addrs.push(SocketAddr::from((Ipv6Addr::LOCALHOST, port)));
+        Ok(addrs)
     }
 }
 
@@ -104,5 +143,20 @@ fn describe(error: &ureq::Error, url: &cors_core::client::Url) -> String {
         }
         ureq::Error::Io(e) => format!("{authority}: {e}"),
         other => format!("{authority}: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_localhost_name;
+
+    #[test]
+    fn localhost_names_are_the_ones_browsers_keep_on_loopback() {
+        for host in ["localhost", "api.localhost", "a.app.localhost", "API.LocalHost", "api.localhost."] {
+            assert!(is_localhost_name(host), "{host}");
+        }
+        for host in ["localhost.example", "mylocalhost", "127.0.0.1", "example.com", "localhostx"] {
+            assert!(!is_localhost_name(host), "{host}");
+        }
     }
 }

@@ -161,6 +161,18 @@ fn a_redirect_is_followed_as_the_browser_does() {
 }
 
 #[test]
+fn a_name_under_localhost_reaches_loopback_as_in_browsers() {
+    // No resolver need know `api.localhost`: browsers send it to loopback themselves, and so
+    // must the doctor, or it reports a network error for an API the page can read.
+    let port = server().port();
+    let url = format!("http://api.localhost:{port}/api?case=localhost-name");
+    let out = doctor(&[&url, "--origin", APP]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("> Host: api.localhost:{port}")), "{}", text(&out.stdout));
+    assert_eq!(seen("localhost-name").len(), 1);
+}
+
+#[test]
 fn usage_errors_exit_2_with_the_reason() {
     let url = format!("http://{}/api?case=usage", server());
     let out = doctor(&[&url, "--origin", APP, "-H", "Cookie: session=1"]);
@@ -203,4 +215,26 @@ fn help_documents_the_options_and_exit_statuses() {
     ] {
         assert!(help.contains(needle), "{needle:?} missing from\n{help}");
     }
+}
+
+/// The README's `--help` block, verbatim between its fences.
+fn readme_help() -> String {
+    let readme = include_str!("../README.md");
+    let section =
+        readme.split_once("## `cors-doctor --help`").expect("README has a `cors-doctor --help` section").1;
+    let block = section.split_once("```text\n").expect("a ```text block in that section").1;
+    block.split_once("```").expect("the block ends").0.to_string()
+}
+
+#[test]
+fn the_readme_shows_the_current_help_verbatim() {
+    let out = doctor(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(
+        readme_help() == help,
+        "cors-doctor/README.md's --help block is stale: regenerate it with \
+         `cargo run -q -p cors-doctor -- --help`.\n--- README ---\n{}\n--- --help ---\n{help}",
+        readme_help()
+    );
 }

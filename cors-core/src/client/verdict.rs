@@ -38,6 +38,10 @@ pub enum CorsCheckFailure {
     },
 }
 
+/// What Chromium adds after a value of `Access-Control-Allow-Origin` it cannot use (several
+/// origins, no origin, another origin), for preflights and other responses alike.
+const VALID_VALUE: &str = " Have the server send the header with a valid value.";
+
 impl fmt::Display for CorsCheckFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -49,15 +53,17 @@ impl fmt::Display for CorsCheckFailure {
             ),
             CorsCheckFailure::MultipleAllowOriginValues { value } => write!(
                 f,
-                "The 'Access-Control-Allow-Origin' header contains multiple values '{}', but only one is allowed.",
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{}', but only one is allowed.{VALID_VALUE}",
                 ClientValue(value)
             ),
-            CorsCheckFailure::InvalidAllowOriginValue { value } => {
-                write!(f, "The 'Access-Control-Allow-Origin' header contains the invalid value '{}'.", ClientValue(value))
-            }
+            CorsCheckFailure::InvalidAllowOriginValue { value } => write!(
+                f,
+                "The 'Access-Control-Allow-Origin' header contains the invalid value '{}'.{VALID_VALUE}",
+                ClientValue(value)
+            ),
             CorsCheckFailure::AllowOriginMismatch { value } => write!(
                 f,
-                "The 'Access-Control-Allow-Origin' header has a value '{}' that is not equal to the supplied origin.",
+                "The 'Access-Control-Allow-Origin' header has a value '{}' that is not equal to the supplied origin.{VALID_VALUE}",
                 ClientValue(value)
             ),
             CorsCheckFailure::InvalidAllowCredentials { value } => write!(
@@ -168,12 +174,15 @@ pub enum Reason {
         /// The value.
         location: Vec<u8>,
     },
-    /// A redirect to a scheme other than `http` or `https`.
+    /// A redirect to a scheme other than `http` or `https`: a network error, not a CORS one
+    /// (Chromium 156 logs no CORS line for it, Firefox ESR 153 only "CORS request did not
+    /// succeed").
     RedirectScheme {
         /// The value.
         location: Vec<u8>,
     },
-    /// A redirect to a URL with a user name or password.
+    /// A redirect to a URL with a user name or password. (Chromium 156's console line shows the
+    /// location as `''`; the doctor shows it.)
     RedirectWithCredentials {
         /// The value.
         location: Vec<u8>,
@@ -216,9 +225,13 @@ impl Reason {
         )
     }
 
-    /// Whether a browser reports this as a CORS policy error (the others are network errors).
+    /// Whether a browser reports this as a CORS policy error (the others are network errors,
+    /// which Chromium's console does not word as "blocked by CORS policy").
     pub fn is_cors_policy(&self) -> bool {
-        !matches!(self, Reason::InvalidRedirectLocation { .. } | Reason::TooManyRedirects)
+        !matches!(
+            self,
+            Reason::InvalidRedirectLocation { .. } | Reason::RedirectScheme { .. } | Reason::TooManyRedirects
+        )
     }
 }
 
@@ -250,7 +263,7 @@ impl fmt::Display for Reason {
             }
             Reason::RedirectScheme { location } => write!(
                 f,
-                "Redirect location '{}' is not an http or https URL, which is disallowed for cross-origin requests.",
+                "Redirect location '{}' is not an http or https URL, and fetch() never follows a redirect to another scheme.",
                 ClientValue(location)
             ),
             Reason::RedirectWithCredentials { location } => write!(
