@@ -212,7 +212,11 @@ async fn a_scope_policy_is_replaced_too() {
     reload.replace(two());
     // Two allows DELETE, not PUT: the preflight for PUT from an allowed origin names the culprit.
     let refused = send(&app, preflight("/api/x", A, "PUT", None, &[])).await;
-    assert_eq!(refused.header("access-control-allow-methods"), Some("GET, HEAD, POST, DELETE"), "{refused:#?}");
+    assert_eq!(
+        refused.header("access-control-allow-methods"),
+        Some("GET, HEAD, POST, DELETE"),
+        "{refused:#?}"
+    );
     assert_eq!(refused.header("access-control-allow-credentials"), Some("true"), "{refused:#?}");
     send(&app, actual(Method::PUT, "/api/x", Some(A), &[])).await.check(
         "after",
