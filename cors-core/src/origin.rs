@@ -233,9 +233,10 @@ fn is_request_host(host: &str) -> bool {
         return false;
     }
     if let Some(inner) = host.strip_prefix('[') {
+        // Only the form a browser writes: `[::1]`, never `[0::1]` or `[::ffff:127.0.0.1]`.
         return inner
             .strip_suffix(']')
-            .is_some_and(|v6| !v6.bytes().any(|b| b.is_ascii_uppercase()) && v6.parse::<Ipv6Addr>().is_ok());
+            .is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok_and(|addr| is_serialized_ipv6(v6, addr)));
     }
     let host = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
     let labels_ok = host.split('.').all(|label| {
@@ -246,6 +247,58 @@ fn is_request_host(host: &str) -> bool {
     // dotted-decimal form (the standard parser rejects leading zeros and short forms).
     let last = host.rsplit('.').next().unwrap_or(host);
     labels_ok && (!last.bytes().all(|b| b.is_ascii_digit()) || host.parse::<Ipv4Addr>().is_ok())
+}
+
+/// The URL Standard's IPv6 serialiser, what a browser writes between the brackets of an
+/// origin: lower-case hex pieces without leading zeros, the first longest run of two or more
+/// zero pieces written `::`, and never an embedded IPv4 address (`::ffff:7f00:1`, which Rust's
+/// `Display` writes `::ffff:127.0.0.1`).
+fn write_ipv6(addr: Ipv6Addr, out: &mut impl fmt::Write) -> fmt::Result {
+    let pieces = addr.segments();
+    let (mut compress, mut best_len) = (None, 1);
+    let mut i = 0;
+    while i < 8 {
+        let run = pieces[i..].iter().take_while(|&&p| p == 0).count();
+        if run > best_len {
+            (compress, best_len) = (Some(i), run);
+        }
+        i += run.max(1);
+    }
+    let mut i = 0;
+    while i < 8 {
+        if Some(i) == compress {
+            out.write_str(if i == 0 { "::" } else { ":" })?;
+            i += best_len;
+            continue;
+        }
+        write!(out, "{:x}", pieces[i])?;
+        if i < 7 {
+            out.write_char(':')?;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// [`write_ipv6`] into a string.
+pub(crate) fn serialize_ipv6(addr: Ipv6Addr) -> String {
+    let mut out = String::new();
+    let _ = write_ipv6(addr, &mut out);
+    out
+}
+
+/// Whether `text` is exactly [`serialize_ipv6`]'s form of `addr`, compared as it is written,
+/// without allocating (the request path's matching never allocates).
+fn is_serialized_ipv6(text: &str, addr: Ipv6Addr) -> bool {
+    struct Compare<'a>(&'a str);
+    impl fmt::Write for Compare<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+            Ok(())
+        }
+    }
+    let mut rest = Compare(text);
+    write_ipv6(addr, &mut rest).is_ok() && rest.0.is_empty()
 }
 
 /// Whether `host` is loopback: `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.
@@ -516,7 +569,7 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
         let Ok(addr) = v6.parse::<Ipv6Addr>() else {
             return Err(format!("has \"{host}\", which is not an IPv6 address"));
         };
-        let canonical = format!("[{addr}]");
+        let canonical = format!("[{}]", serialize_ipv6(addr));
         return Ok(if canonical == host {
             HostForm::Same
         } else {
