@@ -867,10 +867,14 @@ fn a_disabled_handler_refuses_preflights_bare_and_leaves_the_rest_alone() {
     assert_eq!(headers(&d), []);
     assert_eq!(d.vary(), Vary::NONE);
     assert!(d.policy().is_none());
+    assert!(!d.is_allowed());
     for req in [actual(ORIGIN), request(b"GET", Field::Absent, Field::Absent, &[], false)] {
         let d = Decision::disabled(&req);
         assert_eq!(d.action(), Action::Forward);
         assert_eq!(d.refusal(), None);
+        // Found by fuzz/decision: an actual request from any origin was "allowed", though its
+        // answer carries no CORS header and no other origin's page can read it.
+        assert!(!d.is_allowed(), "{:?}", d.kind());
         assert_eq!(headers(&d), []);
         assert_eq!(d.vary(), Vary::NONE);
     }
