@@ -4,7 +4,8 @@
 //! the bytes a browser sends, so a lookup costs the same for one origin or a hundred thousand.
 //! Patterns are indexed by host: `https://*.example.com` under the suffix `example.com`,
 //! `http://localhost:*` under the host `localhost`. A request host is looked up once per label
-//! boundary, so matching never scans the pattern list, never uses a regex and never allocates.
+//! boundary, so matching never scans the pattern list, never uses a regex and never allocates
+//! (but to check a host with an `xn--` label: see `is_ascii_idna`).
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -243,10 +244,30 @@ fn is_request_host(host: &str) -> bool {
         !label.is_empty()
             && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     });
-    // A host ending in a numeric label is an IPv4 address to a browser, which sends it in the
-    // dotted-decimal form (the standard parser rejects leading zeros and short forms).
+    // A host ending in a number (decimal, or `0x` and hex digits) is an IPv4 address to a
+    // browser, which sends it in the dotted-decimal form (the standard parser rejects leading
+    // zeros and short forms).
     let last = host.rsplit('.').next().unwrap_or(host);
-    labels_ok && (!last.bytes().all(|b| b.is_ascii_digit()) || host.parse::<Ipv4Addr>().is_ok())
+    labels_ok && (!is_numeric_label(last) || host.parse::<Ipv4Addr>().is_ok()) && is_ascii_idna(host)
+}
+
+/// The URL Standard's "ends in a number" test for the last label: all decimal digits, or `0x`
+/// followed by hex digits (none included).
+fn is_numeric_label(label: &str) -> bool {
+    (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+        || label.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a host (lower-case ASCII labels) is what the URL Standard's domain-to-ASCII makes of
+/// itself: for a host with an `xn--` label, every such label is valid punycode and the name
+/// passes the checks of the decoded form (bidi, joiners). A host without one is not looked at:
+/// this is the one place the request path may allocate, for a name a browser sends only when
+/// the page's own host is an international one.
+fn is_ascii_idna(host: &str) -> bool {
+    if !host.split('.').any(|label| label.starts_with("xn--")) {
+        return true;
+    }
+    idna::domain_to_ascii(host).is_ok_and(|ascii| ascii == host)
 }
 
 /// The URL Standard's IPv6 serialiser, what a browser writes between the brackets of an
@@ -618,9 +639,9 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
             ));
         }
     }
-    // A host whose last label is numeric is an IPv4 address to a browser.
+    // A host whose last label is a number is an IPv4 address to a browser.
     let last = labels.rsplit('.').next().unwrap_or(labels);
-    if last.bytes().all(|b| b.is_ascii_digit()) {
+    if is_numeric_label(&last.to_ascii_lowercase()) {
         return match host.parse::<Ipv4Addr>() {
             Ok(ip) if ip.to_string() == host => Ok(HostForm::Same),
             Ok(ip) => Ok(HostForm::Changed(
@@ -632,6 +653,14 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
                 Err(format!("has the host \"{host}\", which is neither a domain name nor an IPv4 address"))
             }
         };
+    }
+    // Each `xn--` label decodes; the name they make must pass IDNA's checks too (bidi, joiners),
+    // as the URL Standard's domain-to-ASCII checks it.
+    let lower = labels.to_ascii_lowercase();
+    if !is_ascii_idna(&lower) {
+        return Err(format!(
+            "has the host \"{host}\", which is not a valid international domain name (its \"xn--\" labels decode to a name IDNA refuses), so no browser can send it; write the host as the browser shows it in the address bar, in its ASCII form"
+        ));
     }
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
         return Ok(HostForm::Changed(

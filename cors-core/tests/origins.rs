@@ -321,6 +321,13 @@ fn origin_parse_gives_the_parts() {
         b"http://1.2.3.4.5",
         b"http://a.1",
         b"http://256.0.0.1",
+        // Found by fuzz/origin_parse: hosts IDNA refuses, and a hex last label (an IPv4 address
+        // to a browser, which sends it dotted-decimal).
+        b"http://xn--f",
+        b"http://xn--a-0hc.example",
+        b"http://xn--4db.1a",
+        b"http://a.0x1f",
+        b"http://0x7f.0.0.1",
     ] {
         assert_eq!(Origin::parse(bad), None, "{}", String::from_utf8_lossy(bad));
     }
