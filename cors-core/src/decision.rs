@@ -344,9 +344,11 @@ impl<'a> Decision<'a> {
         self.kind
     }
 
-    /// Whether the request is a CORS request that is allowed.
+    /// Whether the request is a CORS request that is allowed. Never for a handler whose CORS is
+    /// disabled ([`disabled`](Self::disabled)): its answers carry no CORS header, so a browser
+    /// lets no other origin's page read them.
     pub fn is_allowed(&self) -> bool {
-        self.kind != RequestKind::NotCors && self.refusal.is_none()
+        self.policy.is_some() && self.kind != RequestKind::NotCors && self.refusal.is_none()
     }
 
     /// Why the request was refused, if it was.
@@ -424,7 +426,7 @@ impl<'a> Decision<'a> {
     /// is not CORS.
     pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
         // Nothing is looked at for a request that gets no header.
-        let writes = self.policy.is_some() && (self.is_allowed() || self.names_culprit);
+        let writes = self.is_allowed() || (self.policy.is_some() && self.names_culprit);
         let n = if writes { CorsHeader::ALL.len() } else { 0 };
         CorsHeader::ALL[..n].iter().filter_map(move |&h| self.header(h).map(|v| (h, v)))
     }

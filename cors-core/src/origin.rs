@@ -4,7 +4,8 @@
 //! the bytes a browser sends, so a lookup costs the same for one origin or a hundred thousand.
 //! Patterns are indexed by host: `https://*.example.com` under the suffix `example.com`,
 //! `http://localhost:*` under the host `localhost`. A request host is looked up once per label
-//! boundary, so matching never scans the pattern list, never uses a regex and never allocates.
+//! boundary, so matching never scans the pattern list, never uses a regex and never allocates
+//! (but to check a host with an `xn--` label: see `is_ascii_idna`).
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -233,19 +234,92 @@ fn is_request_host(host: &str) -> bool {
         return false;
     }
     if let Some(inner) = host.strip_prefix('[') {
+        // Only the form a browser writes: `[::1]`, never `[0::1]` or `[::ffff:127.0.0.1]`.
         return inner
             .strip_suffix(']')
-            .is_some_and(|v6| !v6.bytes().any(|b| b.is_ascii_uppercase()) && v6.parse::<Ipv6Addr>().is_ok());
+            .is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok_and(|addr| is_serialized_ipv6(v6, addr)));
     }
     let host = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
     let labels_ok = host.split('.').all(|label| {
         !label.is_empty()
             && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     });
-    // A host ending in a numeric label is an IPv4 address to a browser, which sends it in the
-    // dotted-decimal form (the standard parser rejects leading zeros and short forms).
+    // A host ending in a number (decimal, or `0x` and hex digits) is an IPv4 address to a
+    // browser, which sends it in the dotted-decimal form (the standard parser rejects leading
+    // zeros and short forms).
     let last = host.rsplit('.').next().unwrap_or(host);
-    labels_ok && (!last.bytes().all(|b| b.is_ascii_digit()) || host.parse::<Ipv4Addr>().is_ok())
+    labels_ok && (!is_numeric_label(last) || host.parse::<Ipv4Addr>().is_ok()) && is_ascii_idna(host)
+}
+
+/// The URL Standard's "ends in a number" test for the last label: all decimal digits, or `0x`
+/// followed by hex digits (none included).
+fn is_numeric_label(label: &str) -> bool {
+    (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+        || label.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a host (lower-case ASCII labels) is what the URL Standard's domain-to-ASCII makes of
+/// itself: for a host with an `xn--` label, every such label is valid punycode and the name
+/// passes the checks of the decoded form (bidi, joiners). A host without one is not looked at:
+/// this is the one place the request path may allocate, for a name a browser sends only when
+/// the page's own host is an international one.
+fn is_ascii_idna(host: &str) -> bool {
+    if !host.split('.').any(|label| label.starts_with("xn--")) {
+        return true;
+    }
+    idna::domain_to_ascii(host).is_ok_and(|ascii| ascii == host)
+}
+
+/// The URL Standard's IPv6 serialiser, what a browser writes between the brackets of an
+/// origin: lower-case hex pieces without leading zeros, the first longest run of two or more
+/// zero pieces written `::`, and never an embedded IPv4 address (`::ffff:7f00:1`, which Rust's
+/// `Display` writes `::ffff:127.0.0.1`).
+fn write_ipv6(addr: Ipv6Addr, out: &mut impl fmt::Write) -> fmt::Result {
+    let pieces = addr.segments();
+    let (mut compress, mut best_len) = (None, 1);
+    let mut i = 0;
+    while i < 8 {
+        let run = pieces[i..].iter().take_while(|&&p| p == 0).count();
+        if run > best_len {
+            (compress, best_len) = (Some(i), run);
+        }
+        i += run.max(1);
+    }
+    let mut i = 0;
+    while i < 8 {
+        if Some(i) == compress {
+            out.write_str(if i == 0 { "::" } else { ":" })?;
+            i += best_len;
+            continue;
+        }
+        write!(out, "{:x}", pieces[i])?;
+        if i < 7 {
+            out.write_char(':')?;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// [`write_ipv6`] into a string.
+pub(crate) fn serialize_ipv6(addr: Ipv6Addr) -> String {
+    let mut out = String::new();
+    let _ = write_ipv6(addr, &mut out);
+    out
+}
+
+/// Whether `text` is exactly [`serialize_ipv6`]'s form of `addr`, compared as it is written,
+/// without allocating (the request path's matching never allocates).
+fn is_serialized_ipv6(text: &str, addr: Ipv6Addr) -> bool {
+    struct Compare<'a>(&'a str);
+    impl fmt::Write for Compare<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+            Ok(())
+        }
+    }
+    let mut rest = Compare(text);
+    write_ipv6(addr, &mut rest).is_ok() && rest.0.is_empty()
 }
 
 /// Whether `host` is loopback: `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.
@@ -516,7 +590,7 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
         let Ok(addr) = v6.parse::<Ipv6Addr>() else {
             return Err(format!("has \"{host}\", which is not an IPv6 address"));
         };
-        let canonical = format!("[{addr}]");
+        let canonical = format!("[{}]", serialize_ipv6(addr));
         return Ok(if canonical == host {
             HostForm::Same
         } else {
@@ -565,9 +639,9 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
             ));
         }
     }
-    // A host whose last label is numeric is an IPv4 address to a browser.
+    // A host whose last label is a number is an IPv4 address to a browser.
     let last = labels.rsplit('.').next().unwrap_or(labels);
-    if last.bytes().all(|b| b.is_ascii_digit()) {
+    if is_numeric_label(&last.to_ascii_lowercase()) {
         return match host.parse::<Ipv4Addr>() {
             Ok(ip) if ip.to_string() == host => Ok(HostForm::Same),
             Ok(ip) => Ok(HostForm::Changed(
@@ -579,6 +653,14 @@ fn canonical_host(host: &str) -> Result<HostForm, String> {
                 Err(format!("has the host \"{host}\", which is neither a domain name nor an IPv4 address"))
             }
         };
+    }
+    // Each `xn--` label decodes; the name they make must pass IDNA's checks too (bidi, joiners),
+    // as the URL Standard's domain-to-ASCII checks it.
+    let lower = labels.to_ascii_lowercase();
+    if !is_ascii_idna(&lower) {
+        return Err(format!(
+            "has the host \"{host}\", which is not a valid international domain name (its \"xn--\" labels decode to a name IDNA refuses), so no browser can send it; write the host as the browser shows it in the address bar, in its ASCII form"
+        ));
     }
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
         return Ok(HostForm::Changed(

@@ -310,16 +310,66 @@ fn origin_parse_gives_the_parts() {
         b"http://[fff]",
         b"http://[::g]",
         b"http://[::ABCD]",
+        // IPv6 forms the URL Standard's serialiser never writes (found by fuzz/origin_parse).
+        b"http://[::0]",
+        b"http://[0::1]",
+        b"http://[::0001]",
+        b"http://[::ffff:127.0.0.1]",
+        b"http://[1::1:0:0:0:0]:8080",
         b"http://127.1",
         b"http://127.0.0.01",
         b"http://1.2.3.4.5",
         b"http://a.1",
         b"http://256.0.0.1",
+        // Found by fuzz/origin_parse: hosts IDNA refuses, and a hex last label (an IPv4 address
+        // to a browser, which sends it dotted-decimal).
+        b"http://xn--f",
+        b"http://xn--a-0hc.example",
+        b"http://xn--4db.1a",
+        b"http://a.0x1f",
+        b"http://0x7f.0.0.1",
     ] {
         assert_eq!(Origin::parse(bad), None, "{}", String::from_utf8_lossy(bad));
     }
     let long_host = format!("https://{}.com", "a".repeat(250));
     assert_eq!(Origin::parse(long_host.as_bytes()), None);
+}
+
+/// Found by `fuzz/origin_parse`: the server wrote IPv6 addresses with Rust's `Display`, which
+/// puts an IPv4-mapped address in dotted form (`::ffff:127.0.0.1`); browsers write the URL
+/// Standard's form (`::ffff:7f00:1`). The form a browser sends was refused, with a fix naming a
+/// form no browser sends, and a request `Origin` in a form no browser sends was parsed.
+#[test]
+fn ipv6_hosts_are_the_url_standards_form() {
+    // What a page at http://[::ffff:127.0.0.1]:8080/ sends, as the client computes it.
+    let page = cors_core::client::Url::parse("http://[::ffff:127.0.0.1]:8080/").unwrap();
+    assert_eq!(page.origin(), "http://[::ffff:7f00:1]:8080");
+    let sent = page.origin();
+    assert_eq!(Origin::parse(sent.as_bytes()).unwrap().host(), "[::ffff:7f00:1]");
+    assert_eq!(OriginSpec::parse(&sent).unwrap().to_string(), sent);
+    let p = policy(&[&sent]);
+    assert_allowed(&p, &[&sent]);
+    assert_refused(&p, &["http://[::ffff:127.0.0.1]:8080"]);
+    let error = OriginSpec::parse("http://[::ffff:127.0.0.1]:8080").unwrap_err();
+    assert_eq!(
+        error.message(),
+        "origin \"http://[::ffff:127.0.0.1]:8080\" writes the IPv6 address in a form browsers do not send; \
+         browsers send \"http://[::ffff:7f00:1]:8080\""
+    );
+    // The first longest run of zero pieces is the one compressed, and a single zero piece never.
+    for (written, browsers) in [
+        ("https://[1:0:0:1:0:0:0:1]", "https://[1:0:0:1::1]"),
+        ("https://[1:0:0:2:0:0:3:4]", "https://[1::2:0:0:3:4]"),
+        ("https://[1::2:3:4:5:6:7]", "https://[1:0:2:3:4:5:6:7]"),
+        ("https://[0:0:0:0:0:0:0:0]", "https://[::]"),
+    ] {
+        let message = OriginSpec::parse(written).unwrap_err().message().to_string();
+        assert!(message.ends_with(&format!("browsers send \"{browsers}\"")), "{written}: {message}");
+        assert_eq!(OriginSpec::parse(browsers).unwrap().to_string(), browsers);
+        assert!(Origin::parse(browsers.as_bytes()).is_some(), "{browsers}");
+        let url = cors_core::client::Url::parse(&format!("{written}/")).unwrap();
+        assert_eq!(url.origin(), browsers, "the client agrees");
+    }
 }
 
 #[test]

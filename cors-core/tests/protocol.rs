@@ -434,6 +434,45 @@ fn under_a_list_a_header_list_longer_than_the_policy_could_need_is_refused() {
     );
 }
 
+/// Found by the middleware-against-browser property (issue 13): a page setting a few headers
+/// the policy does not list makes the browser send a list longer than the policy could grant.
+/// Refused as hostile (403, no header), the browser said the *origin* was not allowed; the
+/// refusal names the first header the policy does not allow instead, like a shorter list's.
+#[test]
+fn under_a_list_a_browsers_long_list_names_the_first_header_not_allowed() {
+    let p = strict();
+    // 122 bytes could be granted (content-type and authorization); the browser sends 131.
+    let line = b"accept-language,authorization,content-language,content-type,x-api-key,x-requested-with,x-trace-id,x-correlation-id-with-a-long-name";
+    assert!(line.len() > 122);
+    let lines = [&line[..]];
+    let req = preflight(ORIGIN, "PUT", &lines);
+    let decision = p.decide(&req);
+    assert_eq!(decision.refusal(), Some(Refusal::HeaderNotAllowed(b"accept-language")));
+    assert_eq!(
+        headers(&decision),
+        h(&[
+            ("access-control-allow-origin", ORIGIN),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "GET, HEAD, POST, PUT, DELETE, PATCH"),
+            ("access-control-allow-headers", "content-type, authorization"),
+        ])
+    );
+    assert_eq!(decision.action(), Action::Respond { status: 204 });
+
+    // With no header allowed at all (a 64-byte bound), the same for 73 bytes.
+    let bare = build(Policy::builder().allow_origin(ORIGIN).allow_methods(["PUT"]));
+    let line = b"accept-language,authorization,content-language,x-api-key,x-requested-with";
+    assert!(line.len() > 64);
+    let lines = [&line[..]];
+    let decision = bare.decide(&preflight(ORIGIN, "PUT", &lines));
+    assert_eq!(decision.refusal(), Some(Refusal::HeaderNotAllowed(b"accept-language")));
+    assert_eq!(decision.action(), Action::Respond { status: 204 });
+    assert_eq!(
+        reason(&decision),
+        "request header \"accept-language\" is not allowed (allowed: only CORS-safelisted headers)"
+    );
+}
+
 #[test]
 fn under_any_header_257_items_are_refused_and_256_allowed() {
     let p = open();
@@ -828,10 +867,14 @@ fn a_disabled_handler_refuses_preflights_bare_and_leaves_the_rest_alone() {
     assert_eq!(headers(&d), []);
     assert_eq!(d.vary(), Vary::NONE);
     assert!(d.policy().is_none());
+    assert!(!d.is_allowed());
     for req in [actual(ORIGIN), request(b"GET", Field::Absent, Field::Absent, &[], false)] {
         let d = Decision::disabled(&req);
         assert_eq!(d.action(), Action::Forward);
         assert_eq!(d.refusal(), None);
+        // Found by fuzz/decision: an actual request from any origin was "allowed", though its
+        // answer carries no CORS header and no other origin's page can read it.
+        assert!(!d.is_allowed(), "{:?}", d.kind());
         assert_eq!(headers(&d), []);
         assert_eq!(d.vary(), Vary::NONE);
     }
@@ -864,7 +907,9 @@ fn refused_for_the_origin_or_as_hostile_403_and_nothing_else() {
         Policy::builder().allow_origin(ORIGIN).allow_methods(["PUT"]).allow_credentials(true).debug(true),
     );
     let json: [&[u8]; 1] = [b"content-type"];
-    let long = vec![b'a'; 300];
+    // Over the hostile bound: refused before it is parsed. (A shorter list naming headers the
+    // policy does not allow is a browser's, and is answered naming the first of them.)
+    let long = vec![b'a'; 16 * 1024 + 1];
     let long_lines: [&[u8]; 1] = [&long];
     let cases: Vec<(&str, cors_core::CorsRequest<'_, common::Lines<'_>>, &str)> = vec![
         (
@@ -903,7 +948,7 @@ fn refused_for_the_origin_or_as_hostile_403_and_nothing_else() {
         (
             "list too long",
             preflight(ORIGIN, "PUT", &long_lines),
-            "Access-Control-Request-Headers is 300 bytes long, over the 64-byte limit for this policy",
+            "Access-Control-Request-Headers is 16385 bytes long, over the 16384-byte limit for this policy",
         ),
     ];
     for (what, req, reason) in cases {

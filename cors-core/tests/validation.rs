@@ -927,6 +927,25 @@ fn an_xn_label_must_be_valid_punycode() {
     assert!(Policy::builder().allow_origin("https://xn--caf-dma.example").build().is_ok());
 }
 
+/// Found by `fuzz/origin_parse`: each `xn--` label was checked alone, so a name whose labels
+/// decode one by one but break IDNA's bidi rule together (a right-to-left label beside one that
+/// starts with a digit) was accepted, though no browser's URL parser gives it.
+#[test]
+fn an_international_name_must_pass_idna_as_a_whole() {
+    let e = origin_error("http://xn--4db.1a");
+    assert_eq!(e.kind(), ErrorKind::InvalidHost);
+    assert_eq!(
+        e.message(),
+        "origin \"http://xn--4db.1a\" has the host \"xn--4db.1a\", which is not a valid international domain name \
+         (its \"xn--\" labels decode to a name IDNA refuses), so no browser can send it; write the host as the browser \
+         shows it in the address bar, in its ASCII form"
+    );
+    // The same labels in an order IDNA accepts: א.a1.
+    assert!(Policy::builder().allow_origin("http://xn--4db.a1").build().is_ok());
+    // A last label in hex is an IPv4 address to a browser, never a domain name.
+    assert_eq!(origin_error("http://a.0x1f").kind(), ErrorKind::InvalidHost);
+}
+
 #[test]
 fn the_253_byte_host_limit_is_one_limit_for_origins_and_patterns() {
     let host = |len: usize| {

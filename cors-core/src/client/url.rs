@@ -369,7 +369,7 @@ fn parse_host(text: &str) -> Result<String, UrlError> {
     if let Some(inner) = text.strip_prefix('[') {
         let v6 = inner.strip_suffix(']').ok_or_else(|| invalid("the IPv6 host has no closing \"]\""))?;
         let addr: Ipv6Addr = v6.parse().map_err(|_| invalid(format!("\"{text}\" is not an IPv6 address")))?;
-        return Ok(format!("[{}]", serialize_ipv6(addr)));
+        return Ok(format!("[{}]", crate::origin::serialize_ipv6(addr)));
     }
     let decoded = percent_decode(text);
     let decoded = String::from_utf8_lossy(&decoded);
@@ -472,41 +472,4 @@ fn parse_ipv4_number(part: &str) -> Option<u64> {
         return Some(u64::MAX / 2);
     }
     u64::from_str_radix(digits, radix).ok()
-}
-
-/// The URL standard's IPv6 serialiser: lower-case hex pieces, the first longest run of two or
-/// more zero pieces written `::`.
-fn serialize_ipv6(addr: Ipv6Addr) -> String {
-    let pieces = addr.segments();
-    let (mut best_start, mut best_len) = (None, 1);
-    let mut i = 0;
-    while i < 8 {
-        if pieces[i] == 0 {
-            let start = i;
-            while i < 8 && pieces[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                best_start = Some(start);
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    let mut out = String::new();
-    let mut i = 0;
-    while i < 8 {
-        if Some(i) == best_start {
-            out.push_str(if i == 0 { "::" } else { ":" });
-            i += best_len;
-            continue;
-        }
-        out.push_str(&format!("{:x}", pieces[i]));
-        if i < 7 {
-            out.push(':');
-        }
-        i += 1;
-    }
-    out
 }
