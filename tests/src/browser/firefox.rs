@@ -16,9 +16,10 @@
 //!    one that carries an Origin it was not told to allow); `session.new`,
 //!    `session.subscribe` to `log.entryAdded`, `browsingContext.getTree` for the tab,
 //!    `browsingContext.navigate` to the page;
-//! 5. events until the page has reported and its console marker has arrived (every CORS error of
-//!    a `fetch` is logged before the `fetch` settles), then `browser.close`; the process group
-//!    is killed and the profile removed on drop.
+//! 5. events until the page has reported and its console marker has arrived, then until a
+//!    console message names each failed probe's URL (see `settle`: CORS errors can arrive after
+//!    the marker), then `browser.close`; the process group is killed and the profile removed on
+//!    drop.
 
 use std::net::TcpStream;
 use std::path::Path;
@@ -118,6 +119,8 @@ fn drive(bidi: &mut Bidi, url: &str, page: &PageRun, deadline: Instant) -> Resul
         let console = console_of(&bidi.events, &context);
         if let Some(report) = &report {
             if console.iter().any(|m| m.text == page.marker()) {
+                settle(bidi, &context, report, deadline)?;
+                let console = console_of(&bidi.events, &context);
                 let console = console.into_iter().filter(|m| !m.text.starts_with(MARKER)).collect();
                 return Ok(RunOutcome { report: report.clone(), console });
             }
@@ -136,6 +139,38 @@ fn drive(bidi: &mut Bidi, url: &str, page: &PageRun, deadline: Instant) -> Resul
         }
         bidi.pump(Duration::from_millis(50).min(deadline - now))?;
     }
+}
+
+/// Longest wait, once the page's marker has arrived, for a CORS message about a failed probe.
+const SETTLE_MAX: Duration = Duration::from_secs(3);
+/// How long the console must stay quiet after that, for a second message about the same fetch.
+const SETTLE_QUIET: Duration = Duration::from_millis(150);
+
+/// Waits, after the marker, for the console messages that are still on their way. Firefox logs
+/// a CORS error from its network code, which reaches BiDi on another path than the page's own
+/// `console.log`: on a loaded machine the marker, logged after every `fetch` settled, was seen to
+/// arrive first. So: until every failed probe's URL appears in some console message (or
+/// `SETTLE_MAX`: a failure that is not a CORS error logs nothing), then `SETTLE_QUIET` more.
+fn settle(bidi: &mut Bidi, context: &str, report: &Value, deadline: Instant) -> Result<(), String> {
+    let failed: Vec<&str> = report["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["ok"] == false)
+        .filter_map(|p| p["url"].as_str())
+        .filter(|url| url.starts_with("http"))
+        .collect();
+    let give_up = (Instant::now() + SETTLE_MAX).min(deadline);
+    loop {
+        let console = console_of(&bidi.events, context);
+        let all_seen = failed.iter().all(|url| console.iter().any(|m| m.text.contains(url)));
+        let now = Instant::now();
+        if all_seen || now >= give_up {
+            break;
+        }
+        bidi.pump(Duration::from_millis(50).min(give_up - now))?;
+    }
+    bidi.pump(SETTLE_QUIET.min(deadline.saturating_duration_since(Instant::now())))
 }
 
 /// The `log.entryAdded` entries of the tab `context`, in order.
