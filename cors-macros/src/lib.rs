@@ -67,7 +67,9 @@
 //! | `preset = "public"` | fill the settings left unset with a preset: `public` is Express's `cors()` defaults (any origin, GET, HEAD, PUT, PATCH, POST, DELETE, any header but `authorization`, no credentials) |
 //! | `public` | the same as `preset = "public"` |
 //!
-//! Every flag also accepts `= true` / `= false`. On a handler only:
+//! Every setting flag (`credentials`, `debug`, `block_disallowed`, ...) also accepts `= true` /
+//! `= false`; the shorthands (`any_origin`, `any_method`, `any_header`, `expose_any`, `public`,
+//! `disable`) are written alone. On a handler only:
 //!
 //! | argument | meaning |
 //! |---|---|
