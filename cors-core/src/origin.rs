@@ -5,7 +5,7 @@
 //! Patterns are indexed by host: `https://*.example.com` under the suffix `example.com`,
 //! `http://localhost:*` under the host `localhost`. A request host is looked up once per label
 //! boundary, so matching never scans the pattern list, never uses a regex and never allocates
-//! (but to check a host with an `xn--` label: see `is_ascii_idna`).
+//! (but to check a host with an `xn--` label: see `is_request_host`).
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -240,15 +240,26 @@ fn is_request_host(host: &str) -> bool {
             .is_some_and(|v6| v6.parse::<Ipv6Addr>().is_ok_and(|addr| is_serialized_ipv6(v6, addr)));
     }
     let host = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
-    let labels_ok = host.split('.').all(|label| {
-        !label.is_empty()
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    });
+    let mut international = false;
+    for label in host.split('.') {
+        let ok = !label.is_empty()
+            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !ok {
+            return false;
+        }
+        international |= label.starts_with("xn--");
+    }
     // A host ending in a number (decimal, or `0x` and hex digits) is an IPv4 address to a
     // browser, which sends it in the dotted-decimal form (the standard parser rejects leading
     // zeros and short forms).
     let last = host.rsplit('.').next().unwrap_or(host);
-    labels_ok && (!is_numeric_label(last) || host.parse::<Ipv4Addr>().is_ok()) && is_ascii_idna(host)
+    if is_numeric_label(last) && host.parse::<Ipv4Addr>().is_err() {
+        return false;
+    }
+    // Only a host with an `xn--` label is looked at again: this is the one place the request
+    // path may allocate, for a name a browser sends only when the page's own host is an
+    // international one.
+    !international || idna_round_trips(host)
 }
 
 /// The URL Standard's "ends in a number" test for the last label: all decimal digits, or `0x`
@@ -260,13 +271,13 @@ fn is_numeric_label(label: &str) -> bool {
 
 /// Whether a host (lower-case ASCII labels) is what the URL Standard's domain-to-ASCII makes of
 /// itself: for a host with an `xn--` label, every such label is valid punycode and the name
-/// passes the checks of the decoded form (bidi, joiners). A host without one is not looked at:
-/// this is the one place the request path may allocate, for a name a browser sends only when
-/// the page's own host is an international one.
+/// passes the checks of the decoded form (bidi, joiners). A host without one passes as it is.
 fn is_ascii_idna(host: &str) -> bool {
-    if !host.split('.').any(|label| label.starts_with("xn--")) {
-        return true;
-    }
+    !host.split('.').any(|label| label.starts_with("xn--")) || idna_round_trips(host)
+}
+
+/// Whether domain-to-ASCII accepts `host` and gives it back unchanged (allocates).
+fn idna_round_trips(host: &str) -> bool {
     idna::domain_to_ascii(host).is_ok_and(|ascii| ascii == host)
 }
 
