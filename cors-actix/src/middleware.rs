@@ -14,7 +14,7 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpResponse};
 use cors_core::{
-    Action, Checked, ConfigErrors, CorsRequest, Decision, Policy, PolicyConfig, RequestKind, Vary,
+    Action, Checked, ConfigErrors, CorsRequest, Decision, Field, Policy, PolicyConfig, RequestKind, Vary,
 };
 use futures_util::future::LocalBoxFuture;
 use pin_project_lite::pin_project;
@@ -381,6 +381,12 @@ where
             let grant = Grant::vary_only(Vary::ORIGIN);
             return self.forward(req, After::Own { grant, refusal: None, inner: self.protocol });
         };
+        // Not CORS: nothing to decide, no origin to check, nothing to block; only `Vary`, as
+        // cors-core gives it (a disabled handler's answer, which has none, goes through `judge`).
+        if let (Field::Absent, Governing::Policy(policy)) = (incoming.cors.origin, &governed.governing) {
+            let grant = Grant::vary_only(policy.vary_not_cors());
+            return self.forward(req, After::Own { grant, refusal: None, inner: self.protocol });
+        }
         let role = Role::Owner { may_block: resolved.is_certain() };
         let checked = match origin_check::known(governed, &incoming) {
             origin_check::Known::NotNeeded => None,
@@ -563,8 +569,8 @@ pub(crate) enum After {
 }
 
 /// Writes the governing grant on `res`: the innermost reached layer's (`reached`), else `own`.
-fn finish<B>(res: &mut HttpResponse<B>, reached: Option<Reached>, own: &Grant, refusal: Option<&RefusalLog>) {
-    match &reached {
+fn finish<B>(res: &mut HttpResponse<B>, reached: Option<Reached>, own: Grant, refusal: Option<&RefusalLog>) {
+    match reached {
         Some(reached) => {
             if let Some(log) = &reached.refusal {
                 log.emit();
@@ -656,7 +662,7 @@ fn complete<B: MessageBody>(
     match (result, after) {
         (Ok(mut res), After::Own { grant, refusal, inner }) => {
             let reached = if inner { precedence::take_reached(res.request()) } else { None };
-            finish(res.response_mut(), reached, &grant, refusal.as_deref());
+            finish(res.response_mut(), reached, grant, refusal.as_deref());
             Ok(res.map_into_left_body())
         }
         (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
@@ -664,7 +670,8 @@ fn complete<B: MessageBody>(
             // The dispatcher builds the error's response later; decorate it then.
             error.add_response_mapper(move |mut res| {
                 let reached = res.extensions_mut().remove::<Reached>();
-                finish(&mut res, reached, &grant, refusal.as_deref());
+                // A mapper may be called more than once: each call writes a copy.
+                finish(&mut res, reached, grant.clone(), refusal.as_deref());
                 res
             });
             Err(error)

@@ -112,22 +112,23 @@ impl Grant {
         Grant { vary, ..Grant::default() }
     }
 
-    /// Writes the headers, then merges `Vary`.
-    pub(crate) fn write(&self, headers: &mut HeaderMap) {
-        if let Some(v) = &self.allow_origin {
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, v.clone());
+    /// Writes the headers, then merges `Vary`. Takes the grant, so that its values move into
+    /// the response instead of being cloned again.
+    pub(crate) fn write(self, headers: &mut HeaderMap) {
+        if let Some(v) = self.allow_origin {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, v);
         }
         if self.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
         }
-        if let Some(v) = &self.expose {
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        if let Some(v) = self.expose {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v);
         }
-        if let Some(rest) = &self.preflight {
+        if let Some(rest) = self.preflight {
             let names = [ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_MAX_AGE];
-            for (name, v) in names.into_iter().zip(rest.iter()) {
+            for (name, v) in names.into_iter().zip(*rest) {
                 if let Some(v) = v {
-                    headers.insert(name, v.clone());
+                    headers.insert(name, v);
                 }
             }
         }

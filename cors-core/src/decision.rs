@@ -91,6 +91,11 @@ impl CorsHeader {
         CorsHeader::AllowPrivateNetwork,
     ];
 
+    /// How many of [`ALL`](Self::ALL), from the start, an actual request's answer can carry:
+    /// `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers`. The rest are a
+    /// preflight's alone.
+    pub const ON_ACTUAL: usize = 3;
+
     /// The position of this header in [`ALL`](Self::ALL), for adapters that keep one slot per
     /// header.
     pub const fn index(self) -> usize {
@@ -427,7 +432,11 @@ impl<'a> Decision<'a> {
     pub fn headers(&self) -> impl Iterator<Item = (CorsHeader, Value<'_>)> + '_ {
         // Nothing is looked at for a request that gets no header.
         let writes = self.is_allowed() || (self.policy.is_some() && self.names_culprit);
-        let n = if writes { CorsHeader::ALL.len() } else { 0 };
+        let n = match self.kind {
+            _ if !writes => 0,
+            RequestKind::Preflight => CorsHeader::ALL.len(),
+            _ => CorsHeader::ON_ACTUAL,
+        };
         CorsHeader::ALL[..n].iter().filter_map(move |&h| self.header(h).map(|v| (h, v)))
     }
 
@@ -512,7 +521,7 @@ impl Policy {
         L: IntoIterator<Item = &'a [u8]> + Clone,
     {
         let inner = &self.inner;
-        let vary_origin = if self.varies_by_origin() { Vary::ORIGIN } else { Vary::NONE };
+        let vary_origin = self.vary_not_cors();
         let mut decision = Decision {
             policy: Some(self),
             kind: RequestKind::NotCors,
@@ -635,5 +644,72 @@ impl<'a> Decision<'a> {
         } else {
             self.allow_headers = policy.inner.headers_list.as_ref().map(Value::Shared);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `headers` looks at the first `ON_ACTUAL` headers only for an actual request: the others
+    /// are never set on one, whatever the policy grants and whatever preflight fields the request
+    /// carries.
+    #[test]
+    fn an_actual_request_never_carries_a_preflight_header() {
+        let policies = [
+            Policy::builder()
+                .allow_origin("https://a.example")
+                .allow_methods(["GET", "PUT"])
+                .allow_headers(["x-api-key"])
+                .expose_headers(["x-request-id"])
+                .allow_credentials(true)
+                .max_age(600)
+                .allow_private_network(true)
+                .build()
+                .unwrap(),
+            Policy::builder().allow_any_origin().allow_any_method().allow_any_header().build().unwrap(),
+        ];
+        let lines = [&b"x-api-key"[..]];
+        for policy in &policies {
+            for method in [&b"GET"[..], b"PUT", b"OPTIONS"] {
+                let req = CorsRequest {
+                    method,
+                    origin: Field::One(b"https://a.example"),
+                    // OPTIONS without Access-Control-Request-Method is an actual request.
+                    request_method: if method == b"OPTIONS" { Field::Absent } else { Field::One(b"PUT") },
+                    request_headers: lines.iter().copied(),
+                    request_private_network: true,
+                };
+                let d = policy.decide(&req);
+                assert_eq!(d.kind(), RequestKind::Actual);
+                assert!(d.is_allowed());
+                for &h in &CorsHeader::ALL[CorsHeader::ON_ACTUAL..] {
+                    assert!(d.header(h).is_none(), "{h:?} on an actual request");
+                }
+                assert!(d.headers().any(|(h, _)| h == CorsHeader::AllowOrigin));
+            }
+        }
+    }
+
+    /// What an adapter that skips the decision without `Origin` writes is what `decide` gives.
+    #[test]
+    fn vary_not_cors_is_the_decisions_vary_without_origin() {
+        let listed = Policy::builder().allow_origin("https://a.example").build().unwrap();
+        let any = Policy::builder().allow_any_origin().build().unwrap();
+        for policy in [&listed, &any] {
+            let req = CorsRequest {
+                method: b"GET",
+                origin: Field::Absent,
+                request_method: Field::Absent,
+                request_headers: [].iter().copied(),
+                request_private_network: false,
+            };
+            let d = policy.decide(&req);
+            assert_eq!(d.kind(), RequestKind::NotCors);
+            assert_eq!(d.headers().count(), 0);
+            assert_eq!(d.vary(), policy.vary_not_cors());
+        }
+        assert_eq!(listed.vary_not_cors(), Vary::ORIGIN);
+        assert_eq!(any.vary_not_cors(), Vary::NONE);
     }
 }

@@ -15,6 +15,7 @@ use crate::headers::HeaderRule;
 use crate::methods::MethodRule;
 use crate::origin::{Origin, OriginSet};
 use crate::origin_check::{CheckSpec, OriginCheck};
+use crate::vary::Vary;
 
 /// An origin predicate: given the parsed origin only.
 pub(crate) type Predicate = Arc<dyn Fn(&Origin<'_>) -> bool + Send + Sync>;
@@ -120,6 +121,17 @@ impl Policy {
     /// Whether responses depend on the request's `Origin` (and so need `Vary: Origin`).
     pub fn varies_by_origin(&self) -> bool {
         !self.allows_any_origin()
+    }
+
+    /// The `Vary` of a response to a request without `Origin`: all [`decide`](Self::decide)
+    /// gives such a request (`Vary: Origin` unless any origin gets `*`). For adapters that skip
+    /// the decision when there is no `Origin`.
+    pub fn vary_not_cors(&self) -> Vary {
+        if self.varies_by_origin() {
+            Vary::ORIGIN
+        } else {
+            Vary::NONE
+        }
     }
 
     /// Things worth saying at startup that are not errors: lower-case methods kept as written,
