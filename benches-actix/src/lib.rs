@@ -414,6 +414,49 @@ where
     start.elapsed()
 }
 
+/// [`timed_batch`] per request, in nanoseconds.
+pub async fn ns_per_request<S, B>(app: &S, kind: Kind, n: usize) -> f64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+{
+    timed_batch(app, kind, n).await.as_nanos() as f64 / n as f64
+}
+
+/// Times `W` ways interleaved, as the paired benches do: three warm-up calls of each, then
+/// `rounds` rounds of `reps` calls of each way, in an order that rotates every call, keeping each
+/// way's fastest call of the round. `time(way)` is one measurement of way `way` (`0..W`).
+/// Returns, per way, one figure per round, so that ratios can be paired by round.
+pub async fn interleaved<const W: usize, F, Fut>(rounds: usize, reps: usize, mut time: F) -> [Vec<f64>; W]
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = f64>,
+{
+    for _ in 0..3 {
+        for way in 0..W {
+            time(way).await;
+        }
+    }
+    let mut t: [Vec<f64>; W] = std::array::from_fn(|_| Vec::with_capacity(rounds));
+    for round in 0..rounds {
+        let mut best = [f64::INFINITY; W];
+        for rep in 0..reps {
+            for i in 0..W {
+                let way = (round + rep + i) % W;
+                best[way] = best[way].min(time(way).await);
+            }
+        }
+        for (way, best) in best.into_iter().enumerate() {
+            t[way].push(best);
+        }
+    }
+    t
+}
+
+/// The per-round ratios `a[i] / b[i]`.
+pub fn ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(a, b)| a / b).collect()
+}
+
 /// Median, minimum and maximum of some measurements.
 #[derive(Clone, Copy, Debug)]
 pub struct Summary {

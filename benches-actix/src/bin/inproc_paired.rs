@@ -9,24 +9,11 @@
 //! (issue 6), and the layered app (a handler and a scope policy beside the route) against ours
 //! and against ours with the same routes and no policy on them (issue 10).
 
-use actix_http::Request;
-use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::init_service;
-use actix_web::Error;
 use benches_actix::{
-    app_actix_cors, app_bare, app_layered, app_ours, app_routes, check, timed_batch, Kind, Mode, Summary,
+    app_actix_cors, app_bare, app_layered, app_ours, app_routes, check, interleaved, ns_per_request, ratios,
+    Kind, Mode, Summary,
 };
-
-async fn ns_per_request<S, B>(app: &S, kind: Kind, batch: usize) -> f64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
-{
-    timed_batch(app, kind, batch).await.as_nanos() as f64 / batch as f64
-}
-
-fn ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(a, b)| a / b).collect()
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -63,26 +50,7 @@ fn main() {
                     }
                 }
             };
-            const WAYS: usize = 5;
-            // Warm-up.
-            for _ in 0..3 {
-                for way in 0..WAYS {
-                    time(way).await;
-                }
-            }
-            let mut t: [Vec<f64>; WAYS] = Default::default();
-            for round in 0..rounds {
-                let mut best = [f64::INFINITY; WAYS];
-                for rep in 0..reps {
-                    for i in 0..WAYS {
-                        let way = (round + rep + i) % WAYS;
-                        best[way] = best[way].min(time(way).await);
-                    }
-                }
-                for way in 0..WAYS {
-                    t[way].push(best[way]);
-                }
-            }
+            let t: [Vec<f64>; 5] = interleaved(rounds, reps, time).await;
             let [b, a, o, l, r] = &t;
             let added_a: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
             let added_o: Vec<f64> = o.iter().zip(b).map(|(o, b)| o - b).collect();

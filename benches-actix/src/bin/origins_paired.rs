@@ -11,12 +11,9 @@
 
 use actix_web::test::init_service;
 use benches_actix::{
-    app_async, app_ours, app_predicate, app_reloadable, check, timed_batch, Kind, Mode, Summary,
+    app_async, app_ours, app_predicate, app_reloadable, check, interleaved, ns_per_request, ratios, Kind,
+    Mode, Summary,
 };
-
-fn ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(a, b)| a / b).collect()
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -40,34 +37,15 @@ fn main() {
             let time = |way: usize| {
                 let (fixed, reloadable, predicate, asynchronous) = (&fixed, &reloadable, &predicate, &asynchronous);
                 async move {
-                    let d = match way {
-                        0 => timed_batch(fixed, kind, batch).await,
-                        1 => timed_batch(reloadable, kind, batch).await,
-                        2 => timed_batch(predicate, kind, batch).await,
-                        _ => timed_batch(asynchronous, kind, batch).await,
-                    };
-                    d.as_nanos() as f64 / batch as f64
-                }
-            };
-            const WAYS: usize = 4;
-            for _ in 0..3 {
-                for way in 0..WAYS {
-                    time(way).await;
-                }
-            }
-            let mut t: [Vec<f64>; WAYS] = Default::default();
-            for round in 0..rounds {
-                let mut best = [f64::INFINITY; WAYS];
-                for rep in 0..reps {
-                    for i in 0..WAYS {
-                        let way = (round + rep + i) % WAYS;
-                        best[way] = best[way].min(time(way).await);
+                    match way {
+                        0 => ns_per_request(fixed, kind, batch).await,
+                        1 => ns_per_request(reloadable, kind, batch).await,
+                        2 => ns_per_request(predicate, kind, batch).await,
+                        _ => ns_per_request(asynchronous, kind, batch).await,
                     }
                 }
-                for way in 0..WAYS {
-                    t[way].push(best[way]);
-                }
-            }
+            };
+            let t: [Vec<f64>; 4] = interleaved(rounds, reps, time).await;
             let [f, r, p, a] = &t;
             println!(
                 "| {} | {} | {} | {} | {} | {} | {} |",
