@@ -1044,21 +1044,7 @@ fn preflight_max_age(engine: Engine) {
 // Every test, in both engines
 // ---------------------------------------------------------------------------------
 
-/// `test => test_chromium, test_firefox;` makes two `#[test]`s that run `test(Engine::..)`.
-macro_rules! in_both_engines {
-    ($($test:ident => $chromium:ident, $firefox:ident;)*) => {$(
-        #[test]
-        fn $chromium() {
-            $test(Engine::Chromium);
-        }
-        #[test]
-        fn $firefox() {
-            $test(Engine::Firefox);
-        }
-    )*};
-}
-
-in_both_engines! {
+tests::in_both_engines! {
     simple_get_is_granted_to_the_listed_origin_only =>
         simple_get_is_granted_to_the_listed_origin_only_chromium,
         simple_get_is_granted_to_the_listed_origin_only_firefox;

@@ -142,20 +142,7 @@ fn cors_message_urls_are_found_in_both_wordings() {
     assert_eq!(cors_message_url("hello"), None);
 }
 
-macro_rules! in_both_engines {
-    ($($test:ident => $chromium:ident, $firefox:ident;)*) => {$(
-        #[test]
-        fn $chromium() {
-            $test(Engine::Chromium);
-        }
-        #[test]
-        fn $firefox() {
-            $test(Engine::Firefox);
-        }
-    )*};
-}
-
-in_both_engines! {
+tests::in_both_engines! {
     cors_is_enforced_by_a_real_browser =>
         cors_is_enforced_by_a_real_browser_chromium, cors_is_enforced_by_a_real_browser_firefox;
     subdomains_of_localhost_load => subdomains_of_localhost_load_chromium, subdomains_of_localhost_load_firefox;

@@ -867,25 +867,12 @@ fn chromium_agrees(blocked: &Blocked, console: &[String]) -> Result<(), String> 
     }
 }
 
-macro_rules! in_both_engines {
-    ($($group:ident => $chromium:ident, $firefox:ident;)*) => {$(
-        #[test]
-        fn $chromium() {
-            check(Engine::Chromium, $group());
-        }
-        #[test]
-        fn $firefox() {
-            check(Engine::Firefox, $group());
-        }
-    )*};
-}
-
-in_both_engines! {
-    env_listed => env_listed_chromium, env_listed_firefox;
-    env_subdomains => env_subdomains_chromium, env_subdomains_firefox;
-    env_public => env_public_chromium, env_public_firefox;
-    env_unlisted => env_unlisted_chromium, env_unlisted_firefox;
-    env_no_content_type => env_no_content_type_chromium, env_no_content_type_firefox;
-    misconfigured => misconfigured_chromium, misconfigured_firefox;
-    fine_print => fine_print_chromium, fine_print_firefox;
+tests::in_both_engines! {
+    |engine| check(engine, env_listed()) => env_listed_chromium, env_listed_firefox;
+    |engine| check(engine, env_subdomains()) => env_subdomains_chromium, env_subdomains_firefox;
+    |engine| check(engine, env_public()) => env_public_chromium, env_public_firefox;
+    |engine| check(engine, env_unlisted()) => env_unlisted_chromium, env_unlisted_firefox;
+    |engine| check(engine, env_no_content_type()) => env_no_content_type_chromium, env_no_content_type_firefox;
+    |engine| check(engine, misconfigured()) => misconfigured_chromium, misconfigured_firefox;
+    |engine| check(engine, fine_print()) => fine_print_chromium, fine_print_firefox;
 }
