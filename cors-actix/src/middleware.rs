@@ -285,12 +285,16 @@ where
             // This layer's app has registered its markers and finished its map: report now.
             registry::compile_finished();
         }
+        let protocol = lookups || registry::plain_inner_layers();
+        if protocol {
+            registry::note_owner();
+        }
         let middleware = CorsMiddleware {
             service: Rc::new(service),
             own: self.own.clone(),
             level: self.level,
             lookups,
-            protocol: lookups || registry::plain_inner_layers(),
+            protocol,
             normalize: inner.contains("NormalizePathNormalization"),
             table: OnceCell::new(),
         };
@@ -339,15 +343,11 @@ impl<S> CorsMiddleware<S> {
 
 /// Sets Private Network Access on a preflight's view when the policy grants it (the header is
 /// only read then).
-fn with_private_network<'a>(
-    mut cors: CorsRequest<'a, HeaderLines<'a>>,
-    policy: &Policy,
-    head: &RequestHead,
-) -> CorsRequest<'a, HeaderLines<'a>> {
+#[inline]
+fn read_private_network(cors: &mut CorsRequest<'_, HeaderLines<'_>>, policy: &Policy, head: &RequestHead) {
     if cors.is_preflight() && policy.allows_private_network() {
         cors.request_private_network = request::private_network_requested(head);
     }
-    cors
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -397,7 +397,7 @@ where
         // cannot see past might take its path (that is reported); blocking waits for routing
         // then, and the layer routing reaches blocks.
         match judge(governed, &req, incoming, role, checked.as_ref()) {
-            Judged::Answer(res, _) => CorsFuture::answer(req, res),
+            Judged::Answer(res) | Judged::AnswerForOwner(res, _) => CorsFuture::answer(req, res),
             // Write, once the response exists.
             Judged::Pass(grant, refusal) => {
                 self.forward(req, After::Own { grant, refusal, inner: self.protocol })
@@ -418,8 +418,10 @@ enum Role {
 
 /// What a policy makes of a request.
 enum Judged {
-    /// Answer here (the grant is what the owner writes on it, when it is not the owner).
-    Answer(HttpResponse, Grant),
+    /// Answer here, as the owner: the response carries its headers.
+    Answer(HttpResponse),
+    /// Answer here, as a layer routing reached: the grant is what the owner writes on it.
+    AnswerForOwner(HttpResponse, Grant),
     /// Pass the request on; write this on the response.
     Pass(Grant, Option<Rc<RefusalLog>>),
 }
@@ -428,16 +430,18 @@ enum Judged {
 /// blocked requests refused, the grant of the rest.
 ///
 /// `checked` is the asynchronous origin check's verdict, when the policy needed one.
+#[inline]
 fn judge(
     governed: &Governed,
     req: &ServiceRequest,
-    incoming: Incoming<'_>,
+    mut incoming: Incoming<'_>,
     role: Role,
     checked: Option<&Checked>,
 ) -> Judged {
     let decision = match &governed.governing {
         Governing::Policy(policy) => {
-            policy.decide_checked(&with_private_network(incoming.cors, policy, req.head()), checked)
+            read_private_network(&mut incoming.cors, policy, req.head());
+            policy.decide_checked(&incoming.cors, checked)
         }
         Governing::Disabled => Decision::disabled(&incoming.cors),
         Governing::Nothing => return Judged::Pass(Grant::default(), None),
@@ -455,12 +459,11 @@ fn judge(
                 refusal::log_decision(req, &decision);
             }
             return match role {
-                Role::Owner { .. } => {
-                    Judged::Answer(response::respond(status, &decision, from), Grant::default())
-                }
-                Role::Reached => {
-                    Judged::Answer(response::respond_bare(status, &decision), Grant::of(&decision, from))
-                }
+                Role::Owner { .. } => Judged::Answer(response::respond(status, &decision, from)),
+                Role::Reached => Judged::AnswerForOwner(
+                    response::respond_bare(status, &decision),
+                    Grant::of(&decision, from),
+                ),
             };
         }
     }
@@ -495,10 +498,11 @@ where
             origin_check::Known::Ask => return self.call_checked(req, own.to_arc(), Role::Reached),
         };
         match judge(&own, &req, incoming, Role::Reached, checked.as_ref()) {
-            Judged::Answer(res, grant) => {
+            Judged::AnswerForOwner(res, grant) => {
                 precedence::record_reached(&req, Reached { grant, refusal: None });
                 CorsFuture::answer(req, res)
             }
+            Judged::Answer(res) => CorsFuture::answer(req, res),
             Judged::Pass(grant, refusal) => {
                 let reached = Reached { grant, refusal };
                 precedence::record_reached(&req, reached.clone());
@@ -531,12 +535,11 @@ where
             };
             let incoming = request::read(req.head());
             let after = match judge(&governed, &req, incoming, role, checked.as_ref()) {
-                Judged::Answer(res, grant) => {
-                    if role == Role::Reached {
-                        precedence::record_reached(&req, Reached { grant, refusal: None });
-                    }
+                Judged::AnswerForOwner(res, grant) => {
+                    precedence::record_reached(&req, Reached { grant, refusal: None });
                     return Ok(req.into_response(res).map_into_right_body());
                 }
+                Judged::Answer(res) => return Ok(req.into_response(res).map_into_right_body()),
                 Judged::Pass(grant, refusal) => match role {
                     Role::Owner { .. } => {
                         if protocol {
@@ -659,14 +662,18 @@ fn complete<B: MessageBody>(
     result: Result<ServiceResponse<B>, Error>,
     after: After,
 ) -> Result<ServiceResponse<EitherBody<B, BoxBody>>, Error> {
-    match (result, after) {
-        (Ok(mut res), After::Own { grant, refusal, inner }) => {
-            let reached = if inner { precedence::take_reached(res.request()) } else { None };
-            finish(res.response_mut(), reached, grant, refusal.as_deref());
-            Ok(res.map_into_left_body())
+    let mut error = match result {
+        Ok(mut res) => {
+            if let After::Own { grant, refusal, inner } = after {
+                let reached = if inner { precedence::take_reached(res.request()) } else { None };
+                finish(res.response_mut(), reached, grant, refusal.as_deref());
+            }
+            return Ok(res.map_into_left_body());
         }
-        (Ok(res), After::Reached(_) | After::Nothing) => Ok(res.map_into_left_body()),
-        (Err(mut error), After::Own { grant, refusal, .. }) => {
+        Err(error) => error,
+    };
+    match after {
+        After::Own { grant, refusal, .. } => {
             // The dispatcher builds the error's response later; decorate it then.
             error.add_response_mapper(move |mut res| {
                 let reached = res.extensions_mut().remove::<Reached>();
@@ -674,9 +681,8 @@ fn complete<B: MessageBody>(
                 finish(&mut res, reached, grant.clone(), refusal.as_deref());
                 res
             });
-            Err(error)
         }
-        (Err(mut error), After::Reached(reached)) => {
+        After::Reached(reached) => {
             // Mappers run in the order they are added: this one (the innermost
             // layer's first) before the owner's.
             error.add_response_mapper(move |mut res| {
@@ -685,8 +691,8 @@ fn complete<B: MessageBody>(
                 }
                 res
             });
-            Err(error)
         }
-        (Err(error), After::Nothing) => Err(error),
+        After::Nothing => {}
     }
+    Err(error)
 }

@@ -24,6 +24,7 @@ pub(crate) enum Known {
 
 /// Whether `governed`'s policy needs its origin check for `incoming`, and the verdict when this
 /// thread has it: the cached path stays synchronous, like the rest of the request path.
+#[inline]
 pub(crate) fn known(governed: &Governed, incoming: &Incoming<'_>) -> Known {
     let Governing::Policy(policy) = &governed.governing else { return Known::NotNeeded };
     match policy.origin_to_check(&incoming.cors) {

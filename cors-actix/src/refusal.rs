@@ -36,8 +36,9 @@ impl RefusalLog {
 
     /// The line of an actual request `decision` refuses, to log once the response exists; built
     /// only when refusals are logged.
+    #[inline]
     pub(crate) fn pending(req: &ServiceRequest, decision: &Decision<'_>) -> Option<Rc<RefusalLog>> {
-        if decision.kind() != RequestKind::Actual || !enabled() {
+        if decision.refusal().is_none() || decision.kind() != RequestKind::Actual || !enabled() {
             return None;
         }
         decision.reason().map(|reason| Rc::new(RefusalLog::of(req, &reason)))

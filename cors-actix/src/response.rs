@@ -9,7 +9,7 @@ use actix_web::http::header::{
 };
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use cors_core::{CorsHeader, Decision, Echo, Policy, Value, Vary, BODY_CONTENT_TYPE};
+use cors_core::{CorsHeader, Decision, Echo, Policy, RequestKind, Value, Vary, BODY_CONTENT_TYPE};
 
 use crate::request;
 
@@ -55,6 +55,7 @@ pub(crate) struct Sources<'r> {
 
 /// Turns one decided header into a header value without copying: echoed values clone the
 /// request's own header value (a reference count), shared ones the policy's prebuilt value.
+#[inline]
 fn value(h: CorsHeader, v: Value<'_>, from: Sources<'_>) -> Option<HeaderValue> {
     match v {
         Value::Static("true") => Some(HeaderValue::from_static("true")),
@@ -85,26 +86,25 @@ pub(crate) struct Grant {
 }
 
 impl Grant {
-    /// The headers and `Vary` of `decision`.
+    /// The headers and `Vary` of `decision`, one field per header.
+    #[inline]
     pub(crate) fn of(decision: &Decision<'_>, from: Sources<'_>) -> Grant {
-        let mut grant = Grant::vary_only(decision.vary());
-        for (h, v) in decision.headers() {
-            match h {
-                CorsHeader::AllowOrigin => grant.allow_origin = value(h, v, from),
-                CorsHeader::AllowCredentials => grant.credentials = true,
-                CorsHeader::ExposeHeaders => grant.expose = value(h, v, from),
-                CorsHeader::AllowPrivateNetwork => grant.private_network = true,
-                CorsHeader::AllowMethods | CorsHeader::AllowHeaders | CorsHeader::MaxAge => {
-                    let slot = match h {
-                        CorsHeader::AllowMethods => 0,
-                        CorsHeader::AllowHeaders => 1,
-                        _ => 2,
-                    };
-                    grant.preflight.get_or_insert_with(Default::default)[slot] = value(h, v, from);
-                }
-            }
+        let get = |h| decision.header(h).and_then(|v| value(h, v, from));
+        // Only a preflight's answer carries these; most preflights are answered, not passed on.
+        let preflight = if decision.kind() == RequestKind::Preflight {
+            let rest = [CorsHeader::AllowMethods, CorsHeader::AllowHeaders, CorsHeader::MaxAge].map(get);
+            rest.iter().any(Option::is_some).then(|| Box::new(rest))
+        } else {
+            None
+        };
+        Grant {
+            allow_origin: get(CorsHeader::AllowOrigin),
+            expose: get(CorsHeader::ExposeHeaders),
+            credentials: decision.header(CorsHeader::AllowCredentials).is_some(),
+            private_network: decision.header(CorsHeader::AllowPrivateNetwork).is_some(),
+            vary: decision.vary(),
+            preflight,
         }
-        grant
     }
 
     /// Nothing to write but `Vary`.
@@ -141,8 +141,8 @@ impl Grant {
 
 /// Writes every header of `decision`, then its `Vary`, on a response made here.
 fn write(headers: &mut HeaderMap, decision: &Decision<'_>, from: Sources<'_>) {
-    for (h, v) in decision.headers() {
-        if let Some(v) = value(h, v, from) {
+    for h in CorsHeader::ALL {
+        if let Some(v) = decision.header(h).and_then(|v| value(h, v, from)) {
             headers.insert(name(h), v);
         }
     }

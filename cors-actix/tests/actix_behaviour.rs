@@ -370,3 +370,79 @@ async fn _8_type_names_of_wrapped_services() {
     assert!(names.iter().any(|n| n.contains("NormalizePathNormalization")), "{names:?}");
     assert!(!names.iter().any(|n| n.contains("AppRouting") && n.contains("ScopeService")), "{names:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. A server builds each worker's app on the thread that serves it, inner layers before outer
+//    ones, and every layer before that worker's first request.
+
+/// What each layer's `new_transform` and each request saw: the thread and the order.
+static BUILT: std::sync::Mutex<Vec<(std::thread::ThreadId, &'static str)>> =
+    std::sync::Mutex::new(Vec::new());
+
+struct Noted(&'static str);
+
+impl<S, B> Transform<S, ServiceRequest> for Noted
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = S;
+    type InitError = ();
+    type Future = Ready<Result<S, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        BUILT.lock().unwrap().push((std::thread::current().id(), self.0));
+        ready(Ok(service))
+    }
+}
+
+#[::core::prelude::v1::test]
+fn _9_each_worker_builds_its_layers_inside_out_on_its_own_thread_before_serving() {
+    use std::io::{Read, Write};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let srv = actix_web::HttpServer::new(|| {
+                App::new()
+                    .service(web::scope("/s").wrap(Noted("scope")).route(
+                        "",
+                        web::get().to(|| async {
+                            BUILT.lock().unwrap().push((std::thread::current().id(), "request"));
+                            HttpResponse::Ok()
+                        }),
+                    ))
+                    .wrap(Noted("app"))
+            })
+            .workers(2)
+            .disable_signals()
+            .bind(("127.0.0.1", 0))
+            .unwrap();
+            let addr = srv.addrs()[0];
+            let srv = srv.run();
+            tx.send((srv.handle(), addr)).unwrap();
+            srv.await
+        })
+    });
+    let (handle, addr) = rx.recv().unwrap();
+    for _ in 0..8 {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        stream.write_all(b"GET /s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut buf = Vec::new();
+        stream.read_to_end(&mut buf).unwrap();
+        assert!(buf.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buf));
+    }
+    actix_web::rt::System::new().block_on(handle.stop(true));
+    server.join().unwrap().unwrap();
+
+    let seen = BUILT.lock().unwrap().clone();
+    let requests: Vec<_> = seen.iter().filter(|(_, what)| *what == "request").collect();
+    assert_eq!(requests.len(), 8, "{seen:?}");
+    for (thread, _) in &requests {
+        // Everything this thread did: its layers, inside out, then its requests.
+        let on_thread: Vec<&str> = seen.iter().filter(|(t, _)| t == thread).map(|(_, w)| *w).collect();
+        assert_eq!(&on_thread[..2], ["scope", "app"], "{seen:?}");
+        assert!(on_thread[2..].iter().all(|w| *w == "request"), "{seen:?}");
+    }
+}

@@ -59,6 +59,10 @@
 //! 8. The service a middleware wraps is named by `std::any::type_name` with actix-web's own type
 //!    names: `ScopeService` or `ResourceService` for a `.wrap` on a scope or resource,
 //!    `NormalizePathNormalization` for a `NormalizePath` inside.
+//! 9. A server builds each worker's app on the thread that serves it, the layers of a chain
+//!    inside out (a `.wrap` on a scope before the app's), and all of them before that worker's
+//!    first request: so per-thread notes taken when layers are built (the registry's, and
+//!    whether any layer marks the requests it owns) are complete when requests arrive.
 
 pub(crate) mod registry;
 pub(crate) mod table;
@@ -190,9 +194,11 @@ pub(crate) struct Reached {
     pub(crate) refusal: Option<Rc<RefusalLog>>,
 }
 
-/// Whether a CORS layer already owns this request.
+/// Whether a CORS layer already owns this request. Only layers that mark requests make owners:
+/// without one on this thread, the request's extensions are not looked at.
+#[inline]
 pub(crate) fn is_owned(req: &ServiceRequest) -> bool {
-    req.extensions().contains::<Owned>()
+    registry::owners_exist() && req.extensions().contains::<Owned>()
 }
 
 /// Marks the request as owned by the calling layer.
@@ -247,6 +253,7 @@ impl Resolved<'_> {
 }
 
 /// Resolves, for the owner at `level`, the policy governing `req` before routing.
+#[inline]
 pub(crate) fn resolve<'t, L>(
     table: Option<&'t Table>,
     level: Level,
@@ -254,12 +261,22 @@ pub(crate) fn resolve<'t, L>(
     req: &ServiceRequest,
     cors: &CorsRequest<'_, L>,
 ) -> Resolved<'t> {
-    let Some(table) = table else {
-        return Resolved::Own;
-    };
-    if level == Level::Handler {
-        return Resolved::Own;
+    match table {
+        // No handler or scope policy to look up, or nothing more specific than a handler's own.
+        None => Resolved::Own,
+        Some(_) if level == Level::Handler => Resolved::Own,
+        Some(table) => look_up(table, level, normalize, req, cors),
     }
+}
+
+/// [`resolve`] in the app's table of handler and scope policies.
+fn look_up<'t, L>(
+    table: &'t Table,
+    level: Level,
+    normalize: bool,
+    req: &ServiceRequest,
+    cors: &CorsRequest<'_, L>,
+) -> Resolved<'t> {
     let method = if cors.is_preflight() { crate::request::requested_method(cors) } else { cors.method };
     // Only a CORS request is checked against routing: without `Origin`, the answer differs at
     // most by `Vary: Origin`, and that path must not pay for a walk of the resource map.

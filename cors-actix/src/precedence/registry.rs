@@ -105,6 +105,20 @@ thread_local! {
     /// Whether a `Cors` was ever attached to a scope or resource with a plain `.wrap(..)` on
     /// this thread: an outer layer must then mark the requests it owns for it to see.
     static PLAIN_INNER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether a layer that marks the requests it owns was built on this thread.
+    static OWNERS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes a layer that marks the requests it owns (one with layers inside it to tell).
+pub(crate) fn note_owner() {
+    OWNERS.with(|o| o.set(true));
+}
+
+/// Whether any layer built on this thread marks the requests it owns: if none does, no request
+/// is owned, and a layer need not look. An app is built on the thread that serves it, inner
+/// layers before outer ones, and every layer before the first request.
+pub(crate) fn owners_exist() -> bool {
+    OWNERS.with(std::cell::Cell::get)
 }
 
 /// Notes a `Cors` built around a scope's or resource's service (`.wrap(..)` there).
