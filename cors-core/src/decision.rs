@@ -725,6 +725,73 @@ mod tests {
         }
     }
 
+    /// `header(h)`, which adapters that keep a field per header use, is what `headers()` yields
+    /// for `h`, for every kind of answer: granted, refused, refused naming the culprit, not CORS,
+    /// disabled.
+    #[test]
+    fn header_is_what_headers_yields() {
+        let policies = [
+            Policy::builder()
+                .allow_origin("https://a.example")
+                .allow_methods(["GET", "PUT"])
+                .allow_headers(["x-api-key"])
+                .expose_headers(["x-request-id"])
+                .allow_credentials(true)
+                .max_age(600)
+                .allow_private_network(true)
+                .build()
+                .unwrap(),
+            Policy::builder()
+                .allow_any_origin()
+                .allow_any_method()
+                .allow_any_header()
+                .max_age(60)
+                .build()
+                .unwrap(),
+        ];
+        let origins = [
+            Field::Absent,
+            Field::One(b"https://a.example"),
+            Field::One(b"https://b.example"),
+            Field::Several,
+        ];
+        let methods: [(&[u8], Field<'_>); 5] = [
+            (b"GET", Field::Absent),
+            (b"OPTIONS", Field::One(b"PUT")),
+            (b"OPTIONS", Field::One(b"DELETE")),
+            (b"OPTIONS", Field::Several),
+            (b"OPTIONS", Field::Absent),
+        ];
+        let header_lists: [&[&[u8]]; 4] = [&[], &[b"x-api-key"], &[b"x-other"], &[b"x-api-key", b"x-more"]];
+        let mut seen = 0;
+        for policy in &policies {
+            for origin in origins {
+                for (method, request_method) in methods {
+                    for lines in header_lists {
+                        let req = CorsRequest {
+                            method,
+                            origin,
+                            request_method,
+                            request_headers: lines.iter().copied(),
+                            request_private_network: true,
+                        };
+                        let disabled = Decision::disabled(&req);
+                        for d in [policy.decide(&req), disabled] {
+                            let all: Vec<_> = d.headers().collect();
+                            for h in CorsHeader::ALL {
+                                let listed = all.iter().find(|(x, _)| *x == h).map(|(_, v)| *v);
+                                assert_eq!(d.header(h), listed, "{h:?} for {req:?}");
+                                seen += usize::from(listed.is_some());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Grants and culprit-naming refusals were among them.
+        assert!(seen > 100, "{seen}");
+    }
+
     /// A decision is returned by value on every request: within 128 bytes it is moved in
     /// registers, beyond it with a `memcpy` call (measured with callgrind: about 30 instructions
     /// a request).
