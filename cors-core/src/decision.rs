@@ -567,26 +567,23 @@ impl Policy {
             vary: self.vary_not_cors(),
         };
         // One decision, filled in place and returned from one place.
-        if let Err(refusal) = self.fill(&mut decision, req, checked) {
-            decision.refusal = Some(refusal);
-        }
+        self.fill(&mut decision, req, checked);
         decision
     }
 
-    /// Fills in `decision` for `req`; a refusal is returned, with what a refusal that names its
-    /// culprit lists already filled in.
+    /// Fills in `decision` for `req`, its refusal included (and, for a refusal that names its
+    /// culprit, what it lists).
     fn fill<'a, L>(
         &'a self,
         decision: &mut Decision<'a>,
         req: &CorsRequest<'a, L>,
         checked: Option<&'a Checked>,
-    ) -> Result<(), Refusal<'a>>
-    where
+    ) where
         L: IntoIterator<Item = &'a [u8]> + Clone,
     {
         let inner = &self.inner;
         let origin = match req.origin {
-            Field::Absent => return Ok(()),
+            Field::Absent => return,
             Field::One(o) => Some(o),
             Field::Several => None,
         };
@@ -599,31 +596,31 @@ impl Policy {
                 | if inner.private_network { Vary::REQUEST_PRIVATE_NETWORK } else { Vary::NONE };
         }
         let origin = match origin {
-            None => return Err(Refusal::SeveralOrigins),
+            None => return decision.refuse(Refusal::SeveralOrigins),
             Some(o) if !self.allows_origin(o) => match checked {
                 Some(Checked::Allowed) => o,
                 Some(Checked::Failed(reason)) => {
-                    return Err(Refusal::OriginCheckFailed { origin: o, reason })
+                    return decision.refuse(Refusal::OriginCheckFailed { origin: o, reason })
                 }
-                Some(Checked::Denied) | None => return Err(Refusal::OriginNotAllowed(o)),
+                Some(Checked::Denied) | None => return decision.refuse(Refusal::OriginNotAllowed(o)),
             },
             Some(o) => o,
         };
         decision.granted_origin = Some(origin);
         if !preflight {
-            return Ok(());
+            return;
         }
 
         let method = match req.request_method {
-            Field::One(m) if !is_token(m) => return Err(Refusal::InvalidMethod(m)),
+            Field::One(m) if !is_token(m) => return decision.refuse(Refusal::InvalidMethod(m)),
             Field::One(m) if !inner.methods.allows(m) => {
                 decision.allow_methods = inner.methods_list.as_ref().map(Value::Shared);
                 decision.list_allowed_headers(req.request_headers.clone());
                 decision.names_culprit = true;
-                return Err(Refusal::MethodNotAllowed(m));
+                return decision.refuse(Refusal::MethodNotAllowed(m));
             }
             Field::One(m) => m,
-            _ => return Err(Refusal::SeveralRequestMethods),
+            _ => return decision.refuse(Refusal::SeveralRequestMethods),
         };
         decision.allow_methods = Some(Value::Echo(Echo::RequestMethod, method));
 
@@ -634,11 +631,15 @@ impl Policy {
                 }
                 decision.list_allowed_headers(req.request_headers.clone());
                 decision.names_culprit = true;
-                return Err(Refusal::HeaderNotAllowed(h));
+                return decision.refuse(Refusal::HeaderNotAllowed(h));
             }
-            Err(HeaderRefusal::Invalid(h)) => return Err(Refusal::InvalidHeader(h)),
-            Err(HeaderRefusal::TooMany { limit }) => return Err(Refusal::TooManyHeaders { limit }),
-            Err(HeaderRefusal::TooLong { len, limit }) => return Err(Refusal::HeadersTooLong { len, limit }),
+            Err(HeaderRefusal::Invalid(h)) => return decision.refuse(Refusal::InvalidHeader(h)),
+            Err(HeaderRefusal::TooMany { limit }) => {
+                return decision.refuse(Refusal::TooManyHeaders { limit })
+            }
+            Err(HeaderRefusal::TooLong { len, limit }) => {
+                return decision.refuse(Refusal::HeadersTooLong { len, limit })
+            }
             Ok(false) => {}
             Ok(true) => {
                 let mut lines = req.request_headers.clone().into_iter().filter(|l| !l.is_empty());
@@ -660,11 +661,16 @@ impl Policy {
             }
         }
         decision.private_network = inner.private_network && req.request_private_network;
-        Ok(())
     }
 }
 
 impl<'a> Decision<'a> {
+    /// Records why the request is refused; what was granted before stays for a refusal that
+    /// names its culprit, and is not written for any other (see [`header`](Self::header)).
+    fn refuse(&mut self, refusal: Refusal<'a>) {
+        self.refusal = Some(refusal);
+    }
+
     /// What a refusal that names its culprit lists in `Access-Control-Allow-Headers`: the
     /// configured names, or under "any", the requested names less the refused ones.
     fn list_allowed_headers<L>(&mut self, lines: L)
