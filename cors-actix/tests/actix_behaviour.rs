@@ -409,7 +409,7 @@ fn _9_each_worker_builds_its_layers_inside_out_on_its_own_thread_before_serving(
                         "",
                         web::get().to(|| async {
                             BUILT.lock().unwrap().push((std::thread::current().id(), "request"));
-                            HttpResponse::Ok()
+                            HttpResponse::Ok().finish()
                         }),
                     ))
                     .wrap(Noted("app"))
