@@ -691,12 +691,9 @@ impl<'a> Decision<'a> {
 mod tests {
     use super::*;
 
-    /// `headers` looks at the first `ON_ACTUAL` headers only for an actual request: the others
-    /// are never set on one, whatever the policy grants and whatever preflight fields the request
-    /// carries.
-    #[test]
-    fn an_actual_request_never_carries_a_preflight_header() {
-        let policies = [
+    /// A listed policy granting every header there is, and an "any" policy with a max age.
+    fn every_grant_policies() -> [Policy; 2] {
+        [
             Policy::builder()
                 .allow_origin("https://a.example")
                 .allow_methods(["GET", "PUT"])
@@ -707,8 +704,22 @@ mod tests {
                 .allow_private_network(true)
                 .build()
                 .unwrap(),
-            Policy::builder().allow_any_origin().allow_any_method().allow_any_header().build().unwrap(),
-        ];
+            Policy::builder()
+                .allow_any_origin()
+                .allow_any_method()
+                .allow_any_header()
+                .max_age(60)
+                .build()
+                .unwrap(),
+        ]
+    }
+
+    /// `headers` looks at the first `ON_ACTUAL` headers only for an actual request: the others
+    /// are never set on one, whatever the policy grants and whatever preflight fields the request
+    /// carries.
+    #[test]
+    fn an_actual_request_never_carries_a_preflight_header() {
+        let policies = every_grant_policies();
         let lines = [&b"x-api-key"[..]];
         for policy in &policies {
             for method in [&b"GET"[..], b"PUT", b"OPTIONS"] {
@@ -736,25 +747,7 @@ mod tests {
     /// disabled.
     #[test]
     fn header_is_what_headers_yields() {
-        let policies = [
-            Policy::builder()
-                .allow_origin("https://a.example")
-                .allow_methods(["GET", "PUT"])
-                .allow_headers(["x-api-key"])
-                .expose_headers(["x-request-id"])
-                .allow_credentials(true)
-                .max_age(600)
-                .allow_private_network(true)
-                .build()
-                .unwrap(),
-            Policy::builder()
-                .allow_any_origin()
-                .allow_any_method()
-                .allow_any_header()
-                .max_age(60)
-                .build()
-                .unwrap(),
-        ];
+        let policies = every_grant_policies();
         let origins = [
             Field::Absent,
             Field::One(b"https://a.example"),
